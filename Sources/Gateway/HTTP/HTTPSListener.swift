@@ -1,0 +1,59 @@
+import Hummingbird
+import HummingbirdTLS
+import Logging
+import NIOCore
+import NIOSSL
+import ServiceLifecycle
+
+/// An HTTPS listener (Hummingbird) on one address, using the same TLS setup as the MQTT listeners.
+public struct HTTPSListener: Service {
+    let name: String
+    let host: String
+    let port: Int
+    let identity: TLSServerIdentity
+    let router: Router<BasicRequestContext>
+    let logger: Logger
+    let onBound: @Sendable (SocketAddress) async -> Void
+
+    /// Creates a listener serving `router`; `onBound` is called once the socket accepts connections.
+    public init(name: String, host: String, port: Int, identity: TLSServerIdentity,
+                router: Router<BasicRequestContext>, logger: Logger,
+                onBound: @escaping @Sendable (SocketAddress) async -> Void = { _ in }) {
+        self.name = name
+        self.host = host
+        self.port = port
+        self.identity = identity
+        self.router = router
+        self.logger = logger
+        self.onBound = onBound
+    }
+
+    /// Serves until graceful shutdown.
+    public func run() async throws {
+        let tls: TLSConfiguration
+        do {
+            tls = try identity.makeServerConfiguration()
+        } catch {
+            throw GatewayError(.invalidTLSIdentity, "\(name): cannot load the TLS certificate: \(error)")
+        }
+        let onBound = self.onBound
+        let application = Application(
+            router: router,
+            server: try .tls(.http1(), configuration: TLSChannelConfiguration(
+                tlsConfiguration: tls,
+                // Client certificates are optional here; service APIs authenticate with SAS tokens.
+                customVerificationCallback: { _, promise in promise.succeed(.certificateVerified) }
+            )),
+            configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "provisio"),
+            onServerRunning: { channel in
+                if let address = channel.localAddress { await onBound(address) }
+            },
+            logger: logger
+        )
+        do {
+            try await application.run()
+        } catch {
+            throw GatewayError.listenFailure("\(host):\(port)", error)
+        }
+    }
+}

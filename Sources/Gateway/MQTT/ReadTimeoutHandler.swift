@@ -1,0 +1,74 @@
+import NIOCore
+
+/// Closes the connection when nothing was read for `timeout`: the CONNECT deadline, then MQTT keep-alive.
+final class ReadTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    /// Outbound user event that changes the timeout; `nil` disables it (keep-alive 0).
+    struct SetTimeout: Sendable {
+        var timeout: TimeAmount?
+    }
+
+    private var timeout: TimeAmount?
+    private var lastRead = NIODeadline.now()
+    private var check: Scheduled<Void>?
+
+    init(timeout: TimeAmount?) {
+        self.timeout = timeout
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        lastRead = .now()
+        schedule(context: context, after: timeout)
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        check?.cancel()
+        check = nil
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        lastRead = .now()
+        context.fireChannelRead(data)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        check?.cancel()
+        check = nil
+        context.fireChannelInactive()
+    }
+
+    func triggerUserOutboundEvent(context: ChannelHandlerContext, event: Any, promise: EventLoopPromise<Void>?) {
+        guard let change = event as? SetTimeout else {
+            context.triggerUserOutboundEvent(event, promise: promise)
+            return
+        }
+        timeout = change.timeout
+        lastRead = .now()
+        check?.cancel()
+        schedule(context: context, after: timeout)
+        promise?.succeed()
+    }
+
+    private func schedule(context: ChannelHandlerContext, after delay: TimeAmount?) {
+        guard let delay else { return }
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        check = context.eventLoop.scheduleTask(in: delay) {
+            let (handler, context) = loopBound.value
+            handler.fire(context: context)
+        }
+    }
+
+    private func fire(context: ChannelHandlerContext) {
+        guard let timeout else { return }
+        let idle = NIODeadline.now() - lastRead
+        if idle >= timeout {
+            context.close(promise: nil)
+        } else {
+            schedule(context: context, after: timeout - idle)
+        }
+    }
+}

@@ -1,0 +1,79 @@
+import ArgumentParser
+import Foundation
+import PKI
+import ProvisioServer
+import Storage
+import X509
+
+/// `provisio ca …`: inspect the CA and issue certificates from CSRs.
+struct CACommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ca", abstract: "Inspect the certificate authority and issue certificates.",
+        subcommands: [Show.self, Issue.self])
+
+    /// `provisio ca show`.
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print the CA hierarchy.")
+        @OptionGroup var data: DataDirectoryOptions
+
+        func run() async throws {
+            let hierarchy = try await openHierarchy(data)
+            print(hierarchy.describe())
+        }
+    }
+
+    /// `provisio ca issue --csr FILE --profile NAME`.
+    struct Issue: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Issue a certificate from a PKCS#10 CSR and print the PEM chain (leaf first).")
+        @OptionGroup var data: DataDirectoryOptions
+        @Option(help: "CSR file, PEM or DER.") var csr: String
+        @Option(help: "Certificate profile (see CA/).") var profile: String = "device-client"
+        @Option(name: .customLong("device-id"), help: "Device the certificate belongs to, for the inventory.") var deviceId: String?
+
+        func run() async throws {
+            let bytes: Data
+            do {
+                bytes = try Data(contentsOf: URL(fileURLWithPath: csr))
+            } catch {
+                throw CLIError("cannot read \(csr): \(error.localizedDescription)")
+            }
+            let request: CertificateSigningRequest
+            do {
+                if let text = String(data: bytes, encoding: .utf8), text.contains("-----BEGIN") {
+                    request = try CertificateSigningRequest(pemEncoded: text)
+                } else {
+                    request = try CertificateSigningRequest(derEncoded: Array(bytes))
+                }
+            } catch {
+                throw CLIError("\(csr) is not a PKCS#10 certificate signing request")
+            }
+            let chosen: CertificateProfile
+            do {
+                chosen = try ProfileCatalog.builtIn.profile(named: profile)
+            } catch {
+                throw CLIError("unknown profile \(profile); known: \(ProfileCatalog.builtIn.names.joined(separator: ", "))")
+            }
+            let hierarchy = try await openHierarchy(data)
+            do {
+                let chain = try await hierarchy.issue(csr: request, profile: chosen, deviceId: deviceId, enrollmentId: nil, now: Date())
+                for certificate in chain {
+                    print(try certificate.serializeAsPEM().pemString)
+                }
+            } catch {
+                throw CLIError("cannot issue: \(error)")
+            }
+        }
+    }
+}
+
+/// Loads the CA of an existing data directory (it is created by `provisio serve`).
+func openHierarchy(_ options: DataDirectoryOptions) async throws -> CAHierarchy {
+    let directory = DataDirectory(path: options.dataDirectory)
+    guard directory.hasCertificateAuthority else {
+        throw CLIError("no CA in \(directory.root.path); `provisio serve --data-dir \(options.dataDirectory)` creates one on first start")
+    }
+    let database = try ProvisioDatabase(path: directory.database.path)
+    return try await CAHierarchy.loadOrCreate(
+        directory: directory.caDirectory, keyStore: FileCAKeyStore(directory: directory.keyDirectory),
+        configuration: .builtIn, profiles: .builtIn, inventory: database, now: Date())
+}

@@ -1,0 +1,107 @@
+import Foundation
+import Gateway
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+
+/// `provisio serve`: opens the data directory, starts the DPS and shard listeners under one ServiceGroup,
+/// announces readiness, and stops listeners first on SIGTERM/SIGINT.
+public struct ProvisioServer: Sendable {
+    /// The configuration to run.
+    public let configuration: ServerConfiguration
+    /// Where state lives.
+    public let dataDirectory: DataDirectory
+    let logger: Logger
+
+    /// Creates a server.
+    public init(configuration: ServerConfiguration, dataDirectory: DataDirectory, logger: Logger) {
+        self.configuration = configuration
+        self.dataDirectory = dataDirectory
+        self.logger = logger
+    }
+
+    /// Runs until a shutdown signal; `announce` receives the `ready` line.
+    public func run(announce: @escaping @Sendable (String) -> Void) async throws {
+        try dataDirectory.prepare()
+        let lock = try DataDirectoryLock(directory: dataDirectory)
+        defer { lock.release() }
+        // A stale connection.json must never look like readiness.
+        try? FileManager.default.removeItem(at: dataDirectory.connectionDocument)
+
+        let installation = try await Installation.open(dataDirectory: dataDirectory, configuration: configuration)
+        logger.info("data directory open", metadata: [
+            "provisio.data_dir": "\(dataDirectory.root.path)", "dps.id_scope": "\(installation.idScope)",
+        ])
+
+        let endpoints = [("dps", configuration.dps)] + configuration.shards.map { ($0.name, $0.endpoint) }
+        let expected = Set(endpoints.flatMap { ["\($0.0)/mqtt", "\($0.0)/https"] })
+        let document = ConnectionDocumentBuilder(configuration: configuration, installation: installation)
+        let connectionFile = dataDirectory.connectionDocument
+        let logger = self.logger
+        let tracker = ReadinessTracker(expected: expected) { bound in
+            do {
+                let connection = document.build(bound: bound)
+                try AtomicFile.write(try connection.encoded(), to: connectionFile)
+                announce("ready idScope=\(connection.idScope) dps=\(connection.dps.host):\(connection.dps.mqttPort) hubs=\(connection.hubs.map(\.hostName).joined(separator: ",")) connection=\(connectionFile.path)")
+            } catch {
+                logger.critical("cannot write connection.json", metadata: ["provisio.error": "\(error)"])
+            }
+        }
+
+        var services: [any Service] = []
+        for (name, endpoint) in endpoints {
+            guard let identity = installation.tlsIdentities[name] else { continue }
+            var endpointLogger = logger
+            endpointLogger[metadataKey: name == "dps" ? "dps.endpoint" : "hub.shard"] = "\(name)"
+            let authenticator = RefusingAuthenticator(
+                code: .notAuthorized,
+                reason: name == "dps" ? "no enrollment matches this registration" : "no such device on this shard")
+            services.append(MQTTListener(
+                configuration: .init(name: name, host: endpoint.effectiveListenAddress, port: endpoint.mqttPort, identity: identity),
+                authenticator: authenticator, logger: endpointLogger,
+                onBound: { await tracker.listenerBound("\(name)/mqtt", at: $0) }))
+            let router = Router()
+            router.middlewares.add(ServiceErrorMiddleware())
+            HealthRoutes.add(to: router, endpoint: name)
+            services.append(HTTPSListener(
+                name: name, host: endpoint.effectiveListenAddress, port: endpoint.httpsPort, identity: identity,
+                router: router, logger: endpointLogger,
+                onBound: { await tracker.listenerBound("\(name)/https", at: $0) }))
+        }
+
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        groupConfiguration.maximumGracefulShutdownDuration = .seconds(15)
+        try await ServiceGroup(configuration: groupConfiguration).run()
+    }
+}
+
+/// Builds `connection.json` from the configuration, the installation and the actually bound ports.
+struct ConnectionDocumentBuilder: Sendable {
+    let configuration: ServerConfiguration
+    let installation: Installation
+
+    func build(bound: [String: SocketAddress]) -> ConnectionDocument {
+        func port(_ key: String, _ configured: Int) -> Int { bound[key]?.port ?? configured }
+        let dpsHTTPS = port("dps/https", configuration.dps.httpsPort)
+        let owner = installation.dpsPolicies.first { $0.name == "provisioningserviceowner" } ?? installation.dpsPolicies[0]
+        let hubs = configuration.shards.map { shard -> ConnectionDocument.Hub in
+            let https = port("\(shard.name)/https", shard.endpoint.httpsPort)
+            let policies = installation.hubPolicies[shard.name] ?? []
+            let connection = (policies.first { $0.name == "iothubowner" } ?? policies.first)?
+                .connectionString(hostName: "\(shard.endpoint.hostName):\(https)") ?? ""
+            return ConnectionDocument.Hub(
+                name: shard.name, hostName: shard.endpoint.hostName,
+                mqttPort: port("\(shard.name)/mqtt", shard.endpoint.mqttPort), httpsPort: https,
+                serviceConnectionString: connection)
+        }
+        return ConnectionDocument(
+            idScope: installation.idScope.value,
+            dps: .init(host: configuration.dps.hostName, mqttPort: port("dps/mqtt", configuration.dps.mqttPort),
+                       httpsPort: dpsHTTPS,
+                       serviceConnectionString: owner.connectionString(hostName: "\(configuration.dps.hostName):\(dpsHTTPS)")),
+            hubs: hubs,
+            trustBundle: installation.dataDirectory.trustBundle.path)
+    }
+}

@@ -1,0 +1,106 @@
+import Crypto
+import Foundation
+
+/// A parsed `SharedAccessSignature sr=…&sig=…&se=…[&skn=…]` token, as Azure SDKs send it.
+public struct SharedAccessSignature: Sendable, Equatable {
+    /// The resource URI exactly as it appears in the token (still percent-encoded); this is what was signed.
+    public var rawResource: String
+    /// The percent-decoded resource URI.
+    public var resource: String
+    /// The decoded signature bytes.
+    public var signature: [UInt8]
+    /// Expiry in Unix seconds.
+    public var expiry: Int64
+    /// The shared access policy (key) name, when the token names one.
+    public var keyName: String?
+
+    /// Parses a token; parameter order does not matter.
+    public init(parsing token: String) throws(SecurityError) {
+        let prefix = "SharedAccessSignature "
+        guard token.hasPrefix(prefix) else {
+            throw SecurityError(.malformedToken, "token does not start with 'SharedAccessSignature'")
+        }
+        var fields: [String: String] = [:]
+        for pair in token.dropFirst(prefix.count).split(separator: "&", omittingEmptySubsequences: true) {
+            guard let equals = pair.firstIndex(of: "=") else {
+                throw SecurityError(.malformedToken, "token field without '='")
+            }
+            let key = String(pair[..<equals]).trimmingCharacters(in: .whitespaces)
+            guard fields[key] == nil else { throw SecurityError(.malformedToken, "token field '\(key)' appears twice") }
+            fields[key] = String(pair[pair.index(after: equals)...])
+        }
+        guard let sr = fields["sr"], !sr.isEmpty else { throw SecurityError(.malformedToken, "token has no 'sr'") }
+        guard let sig = fields["sig"], let decodedSig = sig.removingPercentEncoding,
+              let signature = Data(base64Encoded: decodedSig), !signature.isEmpty
+        else { throw SecurityError(.malformedToken, "token has no valid 'sig'") }
+        guard let se = fields["se"], let expiry = Int64(se) else {
+            throw SecurityError(.malformedToken, "token has no valid 'se'")
+        }
+        guard let resource = sr.removingPercentEncoding else {
+            throw SecurityError(.malformedToken, "token 'sr' is not valid percent-encoding")
+        }
+        self.rawResource = sr
+        self.resource = resource
+        self.signature = Array(signature)
+        self.expiry = expiry
+        self.keyName = fields["skn"].flatMap { $0.removingPercentEncoding }
+    }
+
+    /// Builds a token for `resource` signed with `key`; used by tools and tests.
+    public static func make(
+        resource: String, key: SharedAccessKey, expiry: Int64, keyName: String? = nil
+    ) -> String {
+        let encodedResource = resource.addingPercentEncoding(withAllowedCharacters: .sasUnreserved) ?? resource
+        let signature = key.sign(Array("\(encodedResource)\n\(expiry)".utf8))
+        let encodedSignature = Data(signature).base64EncodedString()
+            .addingPercentEncoding(withAllowedCharacters: .sasUnreserved) ?? ""
+        var token = "SharedAccessSignature sr=\(encodedResource)&sig=\(encodedSignature)&se=\(expiry)"
+        if let keyName { token += "&skn=\(keyName)" }
+        return token
+    }
+
+    /// Whether the token was signed with `key` (constant-time comparison over the raw `sr`).
+    public func isSigned(with key: SharedAccessKey) -> Bool {
+        let expected = key.sign(Array("\(rawResource)\n\(expiry)".utf8))
+        return constantTimeEquals(expected, signature)
+    }
+
+    /// Checks signature against any of `keys`, expiry against `now`, and that the token covers `requiredScope`.
+    public func validate(keys: [SharedAccessKey], now: Date, requiredScope: String) throws(SecurityError) {
+        guard keys.contains(where: { isSigned(with: $0) }) else {
+            throw SecurityError(.invalidSignature, "the token signature does not match")
+        }
+        guard expiry > Int64(now.timeIntervalSince1970) else {
+            throw SecurityError(.expiredToken, "the token has expired")
+        }
+        guard Self.scope(resource, covers: requiredScope) else {
+            throw SecurityError(.scopeMismatch, "the token is not valid for this resource")
+        }
+    }
+
+    /// Token scope is a per-segment URI prefix, case-insensitive on the host part.
+    public static func scope(_ granted: String, covers required: String) -> Bool {
+        let grantedSegments = granted.split(separator: "/", omittingEmptySubsequences: false)
+        let requiredSegments = required.split(separator: "/", omittingEmptySubsequences: false)
+        guard !grantedSegments.isEmpty, grantedSegments.count <= requiredSegments.count else { return false }
+        for (index, segment) in grantedSegments.enumerated() {
+            let other = requiredSegments[index]
+            let equal = index == 0 ? segment.lowercased() == other.lowercased() : segment == other
+            if !equal { return false }
+        }
+        return true
+    }
+}
+
+private func constantTimeEquals(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
+    guard lhs.count == rhs.count else { return false }
+    var difference: UInt8 = 0
+    for index in lhs.indices { difference |= lhs[index] ^ rhs[index] }
+    return difference == 0
+}
+
+extension CharacterSet {
+    /// The characters Python's `quote(x, safe="")` leaves alone.
+    static let sasUnreserved = CharacterSet(charactersIn:
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+}

@@ -1,0 +1,67 @@
+import Foundation
+import GRDB
+
+/// The data directory's SQLite database (WAL): opens it, applies migrations, and hosts the repositories.
+public final class ProvisioDatabase: Sendable {
+    let pool: DatabasePool
+
+    /// Opens (creating if needed) the database at `path` and migrates it to the current schema.
+    public init(path: String) throws {
+        var configuration = Configuration()
+        configuration.label = "provisio"
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            // WAL + FULL: a commit is on disk before it is acknowledged, so acknowledged writes survive kill -9.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: "PRAGMA foreign_keys = ON")
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try Self.migrator.migrate(pool)
+        } catch {
+            throw StorageError(.cannotOpen, "cannot open the database at \(path): \(error)")
+        }
+    }
+
+    /// The schema, one migration per version; never edit a shipped migration, add a new one.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-foundation") { db in
+            try db.create(table: "service_setting") { table in
+                table.primaryKey("key", .text)
+                table.column("value", .text).notNull()
+            }
+            try db.create(table: "shared_access_policy") { table in
+                table.column("scope", .text).notNull()
+                table.column("name", .text).notNull()
+                table.column("primaryKey", .text).notNull()
+                table.column("secondaryKey", .text).notNull()
+                table.column("permissions", .text).notNull()
+                table.primaryKey(["scope", "name"])
+            }
+            try db.create(table: "issued_certificate") { table in
+                table.primaryKey("serialNumber", .text)
+                table.column("subject", .text).notNull()
+                table.column("issuer", .text).notNull()
+                table.column("profile", .text).notNull()
+                table.column("notBefore", .datetime).notNull()
+                table.column("notAfter", .datetime).notNull()
+                table.column("status", .text).notNull()
+                table.column("deviceId", .text).indexed()
+                table.column("enrollmentId", .text).indexed()
+                table.column("der", .blob).notNull()
+            }
+        }
+        return migrator
+    }
+
+    /// The applied migration identifiers, oldest first.
+    public func appliedMigrations() throws -> [String] {
+        try pool.read { db in try Self.migrator.appliedMigrations(db) }
+    }
+
+    /// The SQLite journal mode in force (expected: `wal`).
+    public func journalMode() throws -> String {
+        try pool.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "" }
+    }
+}
