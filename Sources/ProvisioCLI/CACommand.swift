@@ -3,6 +3,7 @@ import Foundation
 import PKI
 import ProvisioServer
 import Storage
+import SwiftASN1
 import X509
 
 /// `provisio ca …`: inspect the CA and issue certificates from CSRs.

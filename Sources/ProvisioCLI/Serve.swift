@@ -31,8 +31,8 @@ struct Serve: AsyncParsableCommand {
             logger: Logger(label: "provisio"))
         do {
             try await server.run { line in
-                print(line)
-                fflush(stdout)
+                // Unbuffered, so a supervisor reading a pipe sees the line at once.
+                FileHandle.standardOutput.write(Data((line + "\n").utf8))
             }
         } catch {
             throw CLIError("provisio serve: \(error)")

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The layout of a data directory: database, CA, TLS material, trust bundle, connection document.
 public struct DataDirectory: Sendable {
@@ -27,7 +30,9 @@ public struct DataDirectory: Sendable {
     /// Creates the directories with restrictive modes.
     public func prepare() throws {
         let manager = FileManager.default
-        try manager.createDirectory(at: root, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
+        try manager.createDirectory(at: root, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        // The database holds service keys: the whole directory is private to its owner.
+        chmod(root.path, 0o700)
         for directory in [caDirectory, tlsDirectory] {
             try manager.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
         }

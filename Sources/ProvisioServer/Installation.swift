@@ -4,6 +4,7 @@ import PKI
 import Provisioning
 import Security
 import Storage
+import SwiftASN1
 import X509
 #if canImport(Glibc)
 import Glibc

@@ -3,7 +3,11 @@ import Gateway
 import Hummingbird
 import Logging
 import NIOCore
+import MQTTCodec
+import Provisioning
+import Security
 import ServiceLifecycle
+import UnixSignals
 
 /// `provisio serve`: opens the data directory, starts the DPS and shard listeners under one ServiceGroup,
 /// announces readiness, and stops listeners first on SIGTERM/SIGINT.
@@ -42,7 +46,7 @@ public struct ProvisioServer: Sendable {
         let tracker = ReadinessTracker(expected: expected) { bound in
             do {
                 let connection = document.build(bound: bound)
-                try AtomicFile.write(try connection.encoded(), to: connectionFile)
+                try AtomicFile.write(try connection.encoded(), to: connectionFile, permissions: 0o600)
                 announce("ready idScope=\(connection.idScope) dps=\(connection.dps.host):\(connection.dps.mqttPort) hubs=\(connection.hubs.map(\.hostName).joined(separator: ",")) connection=\(connectionFile.path)")
             } catch {
                 logger.critical("cannot write connection.json", metadata: ["provisio.error": "\(error)"])

@@ -9,7 +9,7 @@ struct MQTTDecodingErrorTests {
     }
 
     @Test("packetTooLarge from the fixed header alone, before the body is buffered")
-    func oversizedFromHeader() {
+    func oversizedFromHeader() throws {
         // PUBLISH claiming 2,097,151 bytes; only the 4 header bytes exist.
         #expect(self.code([0x30, 0xFF, 0xFF, 0x7F]) == .packetTooLarge)
         // The default limit is 256 KiB + 1 KiB for the whole packet.
@@ -170,7 +170,7 @@ struct MQTTDecodingErrorTests {
     }
 
     @Test("a failed decode leaves the buffer untouched")
-    func bufferUntouchedOnError() {
+    func bufferUntouchedOnError() throws {
         var buffer = ByteBuffer(bytes: [0xC0, 0x00, 0x30, 0x03, 0x00, 0x01, 0x23])
         #expect(try MQTTPacket.decode(from: &buffer) == .pingReq)
         let before = buffer

@@ -11,7 +11,7 @@ public struct HTTPSListener: Service {
     let host: String
     let port: Int
     let identity: TLSServerIdentity
-    let router: Router<BasicRequestContext>
+    let responder: RouterResponder<BasicRequestContext>
     let logger: Logger
     let onBound: @Sendable (SocketAddress) async -> Void
 
@@ -23,7 +23,8 @@ public struct HTTPSListener: Service {
         self.host = host
         self.port = port
         self.identity = identity
-        self.router = router
+        // A Router is a mutable builder; the frozen responder is the Sendable product.
+        self.responder = router.buildResponder()
         self.logger = logger
         self.onBound = onBound
     }
@@ -38,7 +39,7 @@ public struct HTTPSListener: Service {
         }
         let onBound = self.onBound
         let application = Application(
-            router: router,
+            responder: responder,
             server: try .tls(.http1(), configuration: TLSChannelConfiguration(
                 tlsConfiguration: tls,
                 // Client certificates are optional here; service APIs authenticate with SAS tokens.

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HTTPTypes
+import Logging
 
 /// Turns every failure into DPS's JSON error body (`errorCode`, `trackingId`, `message`, `timestampUtc`)
 /// with the `x-ms-error-code` header; internal causes are logged, never returned.

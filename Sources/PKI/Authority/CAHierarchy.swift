@@ -1,4 +1,5 @@
 import Foundation
+import SwiftASN1
 import X509
 
 /// The two-level CA: a self-signed root that only signs the issuing CA, and the issuing CA that signs leaves.
