@@ -51,13 +51,18 @@ let package = Package(
         ),
         .target(
             name: "Provisioning",
-            dependencies: ["Security"],
+            dependencies: ["Security", "PKI", .product(name: "X509", package: "swift-certificates"), .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "Hub",
+            dependencies: ["Provisioning", "Security"],
             swiftSettings: strict
         ),
         .target(
             name: "Storage",
             dependencies: [
-                "PKI", "Security", "Provisioning",
+                "PKI", "Security", "Provisioning", "Hub",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strict
@@ -65,7 +70,7 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
-                "MQTTCodec", "PKI", "Security",
+                "MQTTCodec", "PKI", "Security", "Provisioning", "Hub",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -81,7 +86,7 @@ let package = Package(
         .target(
             name: "ProvisioServer",
             dependencies: [
-                "Gateway", "PKI", "Security", "Storage", "Provisioning", "MQTTCodec",
+                "Gateway", "PKI", "Security", "Storage", "Provisioning", "Hub", "MQTTCodec",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -116,7 +121,7 @@ let package = Package(
         ),
         .testTarget(name: "PKITests", dependencies: ["PKI"], swiftSettings: strict),
         .testTarget(name: "SecurityTests", dependencies: ["Security"], swiftSettings: strict),
-        .testTarget(name: "StorageTests", dependencies: ["Storage", "PKI", "Security", "Provisioning"], swiftSettings: strict),
+        .testTarget(name: "StorageTests", dependencies: ["Storage", "PKI", "Security", "Provisioning", "Hub"], swiftSettings: strict),
         .testTarget(name: "ProvisioningTests", dependencies: ["Provisioning"], swiftSettings: strict),
         .testTarget(
             name: "GatewayTests",

@@ -88,7 +88,7 @@ struct CSRIssuanceTests {
                 version: .v1, subject: honest.subject, publicKey: claimed.publicKey, attributes: .init(),
                 signatureAlgorithm: .ecdsaWithSHA256, signature: honest.signature
             )
-            await expectRefusal(.invalidCSRSignature, fixture: fixture) { forged }
+            await expectRefusal(.invalidCSRSignature, csr: forged, fixture: fixture)
         }
     }
 
@@ -115,7 +115,7 @@ struct CSRIssuanceTests {
             for key in [
                 Certificate.PrivateKey(P521.Signing.PrivateKey()), Certificate.PrivateKey(Curve25519.Signing.PrivateKey()),
             ] {
-                await expectRefusal(.disallowedKey, fixture: fixture) { try Self.makeCSR(commonName: "d", key: key) }
+                await expectRefusal(.disallowedKey, csr: try Self.makeCSR(commonName: "d", key: key), fixture: fixture)
             }
         }
     }
@@ -125,10 +125,10 @@ struct CSRIssuanceTests {
         try await withTemporaryDirectory { base in
             let fixture = try await HierarchyFixture.make(in: base)
             let key = Certificate.PrivateKey(P256.Signing.PrivateKey())
-            await expectRefusal(.invalidCSR, fixture: fixture) { try Self.makeCSR(commonName: nil, key: key) }
-            await expectRefusal(.profileNotApplicable, fixture: fixture, profile: "issuing-ca") {
-                try Self.makeCSR(commonName: "device-1", key: key)
-            }
+            let anonymous = try Self.makeCSR(commonName: nil, key: key)
+            await expectRefusal(.invalidCSR, csr: anonymous, fixture: fixture)
+            let named = try Self.makeCSR(commonName: "device-1", key: key)
+            await expectRefusal(.profileNotApplicable, csr: named, fixture: fixture, profile: "issuing-ca")
             #expect(throws: PKIError.self) { try CSRPolicy.parse(pemEncoded: "not a pem") }
             #expect(try await fixture.inventory.certificates().count == 2, "refusals record nothing")
         }
@@ -136,13 +136,13 @@ struct CSRIssuanceTests {
 
     private func expectRefusal(
         _ code: PKIError.Code,
+        csr: CertificateSigningRequest,
         fixture: HierarchyFixture,
-        profile: String = "device-client",
-        _ makeCSR: () throws -> CertificateSigningRequest
+        profile: String = "device-client"
     ) async {
         do {
             _ = try await fixture.hierarchy.issue(
-                csr: try makeCSR(), profile: try fixture.profile(profile), deviceId: nil, enrollmentId: nil,
+                csr: csr, profile: try fixture.profile(profile), deviceId: nil, enrollmentId: nil,
                 now: fixture.now
             )
             Issue.record("expected \(code)")

@@ -161,6 +161,16 @@ struct ProfileCatalogTests {
         #expect(decoded.name == "example" && decoded.apiVersion == "provisio/v1")
     }
 
+    @Test("profiles survive a YAML encode/decode round trip")
+    func yamlRoundTrip() throws {
+        for profile in ProfileCatalog.builtIn.profiles {
+            let yaml = try YAMLEncoder().encode(profile)
+            #expect(try decodeProfile(yaml) == profile)
+        }
+        let hierarchy = try YAMLEncoder().encode(CAHierarchyConfiguration.builtIn)
+        #expect(try YAMLDecoder().decode(CAHierarchyConfiguration.self, from: hierarchy) == .builtIn)
+    }
+
     @Test("duplicate profile names across files are an error")
     func duplicateNamesAreError() async throws {
         try await withTemporaryDirectory { directory in

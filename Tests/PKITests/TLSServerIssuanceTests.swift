@@ -28,8 +28,8 @@ struct TLSServerIssuanceTests {
             let text = try OpenSSL.x509(leafFile, ["-text"]).output
             for expected in [
                 "DNS:localhost", "DNS:hub-1.provisio.test", "IP Address:127.0.0.2", "IP Address:0:0:0:0:0:0:0:1",
-                "IP Address:FD00:0:0:0:0:0:0:2", "TLS Web Server Authentication", "Subject: CN = localhost, O = Provisio",
-                "Issuer: CN = Provisio Issuing CA 1, O = Provisio", "ecdsa-with-SHA256", "CA:FALSE",
+                "IP Address:FD00:0:0:0:0:0:0:2", "TLS Web Server Authentication", "Subject: O = Provisio, CN = localhost",
+                "Issuer: O = Provisio, CN = Provisio Issuing CA 1", "ecdsa-with-SHA256", "CA:FALSE",
             ] {
                 #expect(text.contains(expected), "missing \(expected) in\n\(text)")
             }

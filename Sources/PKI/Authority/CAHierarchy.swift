@@ -51,7 +51,9 @@ public struct CAHierarchy: Sendable {
     /// On first use it generates the root (self-signed) and the issuing CA per `profiles`, stores the keys through
     /// `keyStore`, records both certificates in `inventory` and writes `root.cert.pem`/`issuing.cert.pem`. Each key
     /// is stored before its certificate is written, and files are replaced atomically, so a crash at any point
-    /// either leaves nothing or a key whose certificate is recreated on the next start. Existing certificates are
+    /// either leaves nothing or a key whose certificate is recreated on the next start. A key already in the store
+    /// without a certificate (left by such a crash, or provisioned in an HSM behind a `CustomPrivateKey`) is used
+    /// rather than replaced, as long as its algorithm matches the profile. Existing certificates are
     /// never regenerated; a certificate without its key, a key that does not match, or an issuing CA not signed by
     /// the root is a `PKIError`. Not safe against two processes creating the same directory at once.
     public static func loadOrCreate(

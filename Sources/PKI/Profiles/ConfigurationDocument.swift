@@ -62,6 +62,10 @@ enum ConfigurationDocument {
         } catch let error as PKIError {
             throw PKIError(code: error.code, message: "\(source): \(error.message)")
         } catch let error as DecodingError {
+            // Yams wraps errors thrown from `init(from:)` (such as an unknown key) as "not valid YAML".
+            if case .dataCorrupted(let context) = error, let cause = context.underlyingError as? PKIError {
+                throw PKIError(code: cause.code, message: "\(source): \(cause.message)")
+            }
             throw PKIError(code: .invalidConfiguration, message: "\(source): \(describe(error))")
         } catch {
             throw PKIError(code: .invalidConfiguration, message: "\(source): not valid YAML (\(error))")
