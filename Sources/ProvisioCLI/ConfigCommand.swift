@@ -20,7 +20,7 @@ struct ConfigCommand: AsyncParsableCommand {
                 throw CLIError("\(error)")
             }
             print("\(file): valid")
-            print("  dps: \(configuration.dps.hostName) mqtt \(configuration.dps.effectiveListenAddress):\(configuration.dps.mqttPort) https :\(configuration.dps.httpsPort)")
+            print("  dps: \(configuration.dps.endpoint.hostName) mqtt \(configuration.dps.endpoint.effectiveListenAddress):\(configuration.dps.endpoint.mqttPort) https :\(configuration.dps.endpoint.httpsPort)")
             for shard in configuration.shards {
                 print("  \(shard.name): \(shard.endpoint.hostName) mqtt \(shard.endpoint.effectiveListenAddress):\(shard.endpoint.mqttPort) https :\(shard.endpoint.httpsPort) weight \(shard.weight) region \(shard.region)")
             }

@@ -47,7 +47,7 @@ public struct Installation: Sendable {
             hubPolicies[shard.name] = try database.loadOrCreatePolicies(scope: "hub:\(shard.name)") { SharedAccessPolicy.defaultHubPolicies() }
         }
         var identities: [String: TLSServerIdentity] = [:]
-        let endpoints = [("dps", configuration.dps, ["localhost"])] + configuration.shards.map { ($0.name, $0.endpoint, [String]()) }
+        let endpoints = [("dps", configuration.dps.endpoint, ["localhost"])] + configuration.shards.map { ($0.name, $0.endpoint, [String]()) }
         for (name, endpoint, extraNames) in endpoints {
             identities[name] = try await serverIdentity(
                 name: name, names: Set(endpoint.subjectAlternativeNames + extraNames),

@@ -38,7 +38,7 @@ public struct ProvisioServer: Sendable {
             "provisio.data_dir": "\(dataDirectory.root.path)", "dps.id_scope": "\(installation.idScope)",
         ])
 
-        let endpoints = [("dps", configuration.dps)] + configuration.shards.map { ($0.name, $0.endpoint) }
+        let endpoints = [("dps", configuration.dps.endpoint)] + configuration.shards.map { ($0.name, $0.endpoint) }
         let expected = Set(endpoints.flatMap { ["\($0.0)/mqtt", "\($0.0)/https"] })
         let document = ConnectionDocumentBuilder(configuration: configuration, installation: installation)
         let connectionFile = dataDirectory.connectionDocument
@@ -53,14 +53,27 @@ public struct ProvisioServer: Sendable {
             }
         }
 
+        let hubDirectory = LocalHubDirectory(
+            hubs: configuration.shards.map {
+                HubDescriptor(name: $0.name, hostName: $0.endpoint.hostName, weight: $0.weight, region: $0.region,
+                              latencyMilliseconds: $0.latencyMilliseconds)
+            },
+            registry: installation.database)
+        let registrations = RegistrationService(
+            repository: installation.database, hubDirectory: hubDirectory,
+            defaultPolicy: configuration.dps.defaultAllocationPolicy, webhook: URLSessionWebhook(),
+            webhookTimeout: .seconds(configuration.dps.customAllocationTimeoutSeconds))
+        let rateLimiter = RegistrationRateLimiter(ratePerSecond: Double(configuration.dps.registrationRateLimit))
+
         var services: [any Service] = []
         for (name, endpoint) in endpoints {
             guard let identity = installation.tlsIdentities[name] else { continue }
             var endpointLogger = logger
             endpointLogger[metadataKey: name == "dps" ? "dps.endpoint" : "hub.shard"] = "\(name)"
-            let authenticator = RefusingAuthenticator(
-                code: .notAuthorized,
-                reason: name == "dps" ? "no enrollment matches this registration" : "no such device on this shard")
+            let authenticator: any MQTTConnectAuthenticator = name == "dps"
+                ? DPSConnectAuthenticator(idScope: installation.idScope.value, repository: installation.database,
+                                          registrations: registrations, rateLimiter: rateLimiter, logger: endpointLogger)
+                : RefusingAuthenticator(code: .notAuthorized, reason: "no such device on this shard")
             services.append(MQTTListener(
                 configuration: .init(name: name, host: endpoint.effectiveListenAddress, port: endpoint.mqttPort, identity: identity),
                 authenticator: authenticator, logger: endpointLogger,
@@ -68,6 +81,13 @@ public struct ProvisioServer: Sendable {
             let router = Router()
             router.middlewares.add(ServiceErrorMiddleware())
             HealthRoutes.add(to: router, endpoint: name)
+            if name == "dps" {
+                let dpsHostNames = Self.serviceHostNames(endpoint, boundPort: endpoint.httpsPort)
+                DPSServiceRoutes.add(
+                    to: router,
+                    service: EnrollmentService(repository: installation.database, linkedHubHostNames: hubDirectory.hubs.map(\.hostName)),
+                    authenticator: ServiceAuthenticator(policies: installation.dpsPolicies, hostNames: dpsHostNames))
+            }
             services.append(HTTPSListener(
                 name: name, host: endpoint.effectiveListenAddress, port: endpoint.httpsPort, identity: identity,
                 router: router, logger: endpointLogger,
@@ -81,6 +101,15 @@ public struct ProvisioServer: Sendable {
     }
 }
 
+extension ProvisioServer {
+    /// The names a service token may be scoped to: the host name with and without the HTTPS port.
+    static func serviceHostNames(_ endpoint: EndpointConfiguration, boundPort: Int) -> [String] {
+        var names = [endpoint.hostName, "\(endpoint.hostName):\(boundPort)"]
+        if let listen = endpoint.listenAddress { names += [listen, "\(listen):\(boundPort)"] }
+        return names
+    }
+}
+
 /// Builds `connection.json` from the configuration, the installation and the actually bound ports.
 struct ConnectionDocumentBuilder: Sendable {
     let configuration: ServerConfiguration
@@ -88,7 +117,7 @@ struct ConnectionDocumentBuilder: Sendable {
 
     func build(bound: [String: SocketAddress]) -> ConnectionDocument {
         func port(_ key: String, _ configured: Int) -> Int { bound[key]?.port ?? configured }
-        let dpsHTTPS = port("dps/https", configuration.dps.httpsPort)
+        let dpsHTTPS = port("dps/https", configuration.dps.endpoint.httpsPort)
         let owner = installation.dpsPolicies.first { $0.name == "provisioningserviceowner" } ?? installation.dpsPolicies[0]
         let hubs = configuration.shards.map { shard -> ConnectionDocument.Hub in
             let https = port("\(shard.name)/https", shard.endpoint.httpsPort)
@@ -102,9 +131,9 @@ struct ConnectionDocumentBuilder: Sendable {
         }
         return ConnectionDocument(
             idScope: installation.idScope.value,
-            dps: .init(host: configuration.dps.hostName, mqttPort: port("dps/mqtt", configuration.dps.mqttPort),
+            dps: .init(host: configuration.dps.endpoint.hostName, mqttPort: port("dps/mqtt", configuration.dps.endpoint.mqttPort),
                        httpsPort: dpsHTTPS,
-                       serviceConnectionString: owner.connectionString(hostName: "\(configuration.dps.hostName):\(dpsHTTPS)")),
+                       serviceConnectionString: owner.connectionString(hostName: "\(configuration.dps.endpoint.hostName):\(dpsHTTPS)")),
             hubs: hubs,
             trustBundle: installation.dataDirectory.trustBundle.path)
     }

@@ -52,6 +52,46 @@ public final class ProvisioDatabase: Sendable {
                 table.column("der", .blob).notNull()
             }
         }
+        migrator.registerMigration("v2-provisioning") { db in
+            // Keys are lowercased ids (DPS ids match case-insensitively); the JSON keeps the original case.
+            try db.create(table: "individual_enrollment") { table in
+                table.primaryKey("id_key", .text)
+                table.column("json", .text).notNull()
+                table.column("etag", .text)
+                table.column("provisioning_status", .text).notNull()
+                table.column("attestation_type", .text).notNull()
+            }
+            try db.create(table: "enrollment_group") { table in
+                table.primaryKey("id_key", .text)
+                table.column("json", .text).notNull()
+                table.column("etag", .text)
+                table.column("provisioning_status", .text).notNull()
+                table.column("attestation_type", .text).notNull()
+            }
+            // Attestation scans enabled groups of one kind on every group registration.
+            try db.create(index: "enrollment_group_on_attestation_status", on: "enrollment_group",
+                          columns: ["attestation_type", "provisioning_status"])
+            try db.create(table: "ca_certificate") { table in
+                table.primaryKey("id_key", .text)
+                table.column("json", .text).notNull()
+                table.column("etag", .text)
+            }
+            try db.create(table: "registration") { table in
+                table.primaryKey("id_key", .text)
+                table.column("operation_id", .text).notNull()
+                table.column("enrollment_group_id", .text).indexed()
+                table.column("etag", .text)
+                table.column("json", .text).notNull()
+            }
+            try db.create(index: "registration_on_operation_id", on: "registration", columns: ["operation_id"], unique: true)
+            try db.create(table: "hub_device") { table in
+                table.column("shard", .text).notNull()
+                table.column("device_key", .text).notNull()
+                table.column("identity_json", .text).notNull()
+                table.column("twin_json", .text).notNull()
+                table.primaryKey(["shard", "device_key"])
+            }
+        }
         return migrator
     }
 

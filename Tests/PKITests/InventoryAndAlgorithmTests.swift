@@ -49,10 +49,14 @@ struct InventoryAndAlgorithmTests {
     func issuingKeyAlgorithms(algorithm: KeyAlgorithm) async throws {
         try await withTemporaryDirectory { base in
             let builtIn = ProfileCatalog.builtIn
-            var root = try builtIn.profile(named: "root-ca")
-            var issuing = try builtIn.profile(named: "issuing-ca")
-            root.keyAlgorithm = algorithm
-            issuing.keyAlgorithm = algorithm
+            let root = try CertificateProfile(
+                name: "root-ca", keyAlgorithm: algorithm, validity: "20y", isCertificateAuthority: true, pathLength: 1,
+                keyUsage: ["keyCertSign", "cRLSign"], subject: "CN={commonName}, O={organization}"
+            )
+            let issuing = try CertificateProfile(
+                name: "issuing-ca", keyAlgorithm: algorithm, validity: "10y", isCertificateAuthority: true,
+                pathLength: 0, keyUsage: ["keyCertSign", "cRLSign"], subject: "CN={commonName}, O={organization}"
+            )
             let profiles = ProfileCatalog(profiles: builtIn.profiles + [root, issuing])
             let fixture = try await HierarchyFixture.make(in: base, profiles: profiles)
             #expect(KeyAlgorithm(publicKey: fixture.hierarchy.issuing.certificate.publicKey) == algorithm)

@@ -2,33 +2,34 @@ import Foundation
 
 /// One certificate profile (a YAML file in `CA/`): key type, lifetime, CA constraints, usages and subject template.
 ///
-/// Every initialiser validates the whole profile, so a value of this type is always usable for issuance.
+/// Every public initialiser validates the whole profile and the fields are immutable, so a value of this type is
+/// always usable for issuance.
 public struct CertificateProfile: Codable, Sendable, Equatable {
     /// The document kind in YAML.
     public static let kind = "CertificateProfile"
 
     /// Always `provisio/v1`.
-    public var apiVersion: String
+    public let apiVersion: String
     /// Always `CertificateProfile`.
-    public var kind: String
+    public let kind: String
     /// The profile's name, unique within a catalog (`root-ca`, `device-client`, …).
-    public var name: String
+    public let name: String
     /// The key type generated when the server creates the key pair (CAs, TLS server certificates).
-    public var keyAlgorithm: KeyAlgorithm
+    public let keyAlgorithm: KeyAlgorithm
     /// The lifetime as written: a whole number and a unit `y` (365 days), `d`, `h` or `m` (minutes).
-    public var validity: String
+    public let validity: String
     /// Whether certificates from this profile are CAs (BasicConstraints `cA`).
-    public var isCertificateAuthority: Bool
+    public let isCertificateAuthority: Bool
     /// The BasicConstraints path length for CA profiles; `nil` means unlimited. Must be `nil` for leaves.
-    public var pathLength: Int?
+    public let pathLength: Int?
     /// KeyUsage bit names: digitalSignature, nonRepudiation, keyEncipherment, dataEncipherment, keyAgreement,
     /// keyCertSign, cRLSign, encipherOnly, decipherOnly.
-    public var keyUsage: [String]
+    public let keyUsage: [String]
     /// ExtendedKeyUsage names (serverAuth, clientAuth, codeSigning, emailProtection, timeStamping, ocspSigning)
     /// or dotted OIDs; empty means no EKU extension.
-    public var extendedKeyUsage: [String]
+    public let extendedKeyUsage: [String]
     /// The subject template, most specific first, e.g. `CN={commonName}, O={organization}`.
-    public var subject: String
+    public let subject: String
     /// `validity` in seconds, computed when the profile is created or decoded.
     public let validityDuration: TimeInterval
 
@@ -67,10 +68,12 @@ public struct CertificateProfile: Codable, Sendable, Equatable {
         keyUsage: [String],
         extendedKeyUsage: [String],
         subject: String,
-        validityDuration: TimeInterval
+        validityDuration: TimeInterval,
+        apiVersion: String = ConfigurationDocument.apiVersion,
+        kind: String = Self.kind
     ) {
-        self.apiVersion = ConfigurationDocument.apiVersion
-        self.kind = Self.kind
+        self.apiVersion = apiVersion
+        self.kind = kind
         self.name = name
         self.keyAlgorithm = keyAlgorithm
         self.validity = validity
@@ -97,10 +100,10 @@ public struct CertificateProfile: Codable, Sendable, Equatable {
             keyUsage: try container.decode([String].self, forKey: .keyUsage),
             extendedKeyUsage: try container.decodeIfPresent([String].self, forKey: .extendedKeyUsage) ?? [],
             subject: try container.decode(String.self, forKey: .subject),
-            validityDuration: try Self.duration(of: validity, profile: name)
+            validityDuration: try Self.duration(of: validity, profile: name),
+            apiVersion: try container.decode(String.self, forKey: .apiVersion),
+            kind: try container.decode(String.self, forKey: .kind)
         )
-        self.apiVersion = try container.decode(String.self, forKey: .apiVersion)
-        self.kind = try container.decode(String.self, forKey: .kind)
         try validate()
     }
 

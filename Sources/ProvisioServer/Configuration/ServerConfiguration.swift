@@ -10,7 +10,7 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
     /// Log level: trace, debug, info, notice, warning, error, critical.
     public var logLevel: String = "info"
     /// The DPS endpoint.
-    public var dps: EndpointConfiguration = .init(hostName: "127.0.0.1")
+    public var dps: DPSConfiguration = .init(endpoint: .init(hostName: "127.0.0.1"))
     /// The bundled hub shards.
     public var shards: [ShardConfiguration] = (1...3).map { ShardConfiguration.loopbackDefault(number: $0) }
 
@@ -29,7 +29,7 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         apiVersion = try container.decodeIfPresent(String.self, forKey: .apiVersion) ?? defaults.apiVersion
         kind = try container.decodeIfPresent(String.self, forKey: .kind) ?? defaults.kind
         logLevel = try container.decodeIfPresent(String.self, forKey: .logLevel) ?? defaults.logLevel
-        dps = try container.decodeIfPresent(EndpointConfiguration.self, forKey: .dps) ?? defaults.dps
+        dps = try container.decodeIfPresent(DPSConfiguration.self, forKey: .dps) ?? defaults.dps
         shards = try container.decodeIfPresent([ShardConfiguration].self, forKey: .shards) ?? defaults.shards
     }
 
@@ -65,7 +65,7 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
         guard levels.contains(logLevel) else { throw ConfigurationError("logLevel must be one of \(levels.joined(separator: ", "))") }
         guard !shards.isEmpty else { throw ConfigurationError("at least one shard is required") }
-        try dps.validate(label: "dps")
+        try dps.validate()
         var names = Set<String>()
         var hostNames = Set<String>()
         for shard in shards {
@@ -76,7 +76,7 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
             }
         }
         var sockets = Set<String>()
-        for (label, endpoint) in [("dps", dps)] + shards.map({ ($0.name, $0.endpoint) }) {
+        for (label, endpoint) in [("dps", dps.endpoint)] + shards.map({ ($0.name, $0.endpoint) }) {
             for port in [endpoint.mqttPort, endpoint.httpsPort] where port != 0 {
                 let socket = "\(endpoint.effectiveListenAddress):\(port)"
                 guard sockets.insert(socket).inserted else {

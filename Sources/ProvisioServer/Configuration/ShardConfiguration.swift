@@ -8,6 +8,8 @@ public struct ShardConfiguration: Codable, Sendable, Equatable {
     public var weight: Int = 1
     /// Region label for geo-latency allocation.
     public var region: String = "local"
+    /// Configured latency for geo-latency allocation (lowest wins; unset counts as unknown).
+    public var latencyMilliseconds: Double?
 
     /// The default shard *n*: `hub-n` on 127.0.0.(n+1).
     public static func loopbackDefault(number: Int) -> ShardConfiguration {
@@ -23,7 +25,7 @@ public struct ShardConfiguration: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case name, hostName, listenAddress, mqttPort, httpsPort, weight, region
+        case name, hostName, listenAddress, mqttPort, httpsPort, weight, region, latencyMilliseconds
     }
 
     /// Decodes strictly; the endpoint keys sit flat beside the name.
@@ -38,6 +40,7 @@ public struct ShardConfiguration: Codable, Sendable, Equatable {
             httpsPort: try container.decodeIfPresent(Int.self, forKey: .httpsPort) ?? 8443)
         weight = try container.decodeIfPresent(Int.self, forKey: .weight) ?? 1
         region = try container.decodeIfPresent(String.self, forKey: .region) ?? "local"
+        latencyMilliseconds = try container.decodeIfPresent(Double.self, forKey: .latencyMilliseconds)
     }
 
     /// Encodes flat, mirroring the decoder.
@@ -50,6 +53,7 @@ public struct ShardConfiguration: Codable, Sendable, Equatable {
         try container.encode(endpoint.httpsPort, forKey: .httpsPort)
         try container.encode(weight, forKey: .weight)
         try container.encode(region, forKey: .region)
+        try container.encodeIfPresent(latencyMilliseconds, forKey: .latencyMilliseconds)
     }
 
     func validate() throws {

@@ -13,6 +13,7 @@ import ssl
 import sys
 import time
 
+import paho.mqtt
 import paho.mqtt.client as mqtt
 
 
@@ -23,7 +24,7 @@ def main(argv):
     ca_bundle, host, port, client_id = argv[1], argv[2], int(argv[3]), argv[4]
     timeout = float(argv[5]) if len(argv) > 5 else 15.0
     outcome = {
-        "pahoVersion": mqtt.__version__ if hasattr(mqtt, "__version__") else None,
+        "pahoVersion": paho.mqtt.__version__,
         "connackReceived": False,
         "returnCode": None,
         "disconnected": False,

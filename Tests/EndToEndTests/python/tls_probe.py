@@ -2,9 +2,10 @@
 
 Usage: tls_probe.py CA_BUNDLE TARGET...
 
-TARGET is ``handshake:HOST:PORT`` (complete a TLS handshake) or ``get:HOST:PORT:PATH`` (HTTPS GET).
-Every connection uses ``ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)`` pinned to TLS 1.2, trusting only
-CA_BUNDLE, with hostname checking on (the HOST is an IP address, so it must be an IP SAN).
+TARGET is ``handshake:HOST:PORT[:NAME]`` (complete a TLS handshake, checking the certificate for
+NAME, default HOST) or ``get:HOST:PORT:PATH`` (HTTPS GET). Every connection uses
+``ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)`` pinned to TLS 1.2, trusting only CA_BUNDLE, with hostname
+checking on (HOST is an IP address, so it must be an IP SAN of the certificate).
 
 Prints one JSON object ``{"results": [...]}`` with one entry per target, in order. A failing target
 is reported as ``{"ok": false, "error": ...}``; the exit status is non-zero only for usage errors.
@@ -38,9 +39,9 @@ def describe_peer(tls_socket):
     }
 
 
-def handshake(context, host, port):
+def handshake(context, host, port, name):
     with socket.create_connection((host, port), timeout=TIMEOUT_SECONDS) as raw:
-        with context.wrap_socket(raw, server_hostname=host) as tls:
+        with context.wrap_socket(raw, server_hostname=name) as tls:
             return {"ok": True, **describe_peer(tls)}
 
 
@@ -66,8 +67,8 @@ def probe(context, target):
     kind, _, rest = target.partition(":")
     try:
         if kind == "handshake":
-            host, port = rest.rsplit(":", 1)
-            return handshake(context, host, int(port))
+            host, port, *name = rest.split(":", 2)
+            return handshake(context, host, int(port), name[0] if name else host)
         if kind == "get":
             host, port, path = rest.split(":", 2)
             return get(context, host, int(port), path)

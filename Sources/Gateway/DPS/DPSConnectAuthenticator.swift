@@ -1,0 +1,70 @@
+import Foundation
+import Logging
+import MQTTCodec
+import NIOSSL
+import Provisioning
+import SwiftASN1
+import X509
+
+/// Admits DPS MQTT clients: username `{idScope}/registrations/{registrationId}/api-version=…`, client id = the
+/// registration id, and either a SAS password (symmetric key) or a TLS client certificate (X.509).
+public struct DPSConnectAuthenticator: MQTTConnectAuthenticator {
+    let idScope: String
+    let symmetricKeys: SymmetricKeyAttestor
+    let certificates: X509Attestor
+    let registrations: RegistrationService
+    let rateLimiter: RegistrationRateLimiter
+    let logger: Logger
+    let now: @Sendable () -> Date
+
+    /// Creates the authenticator.
+    public init(idScope: String, repository: any EnrollmentRepository, registrations: RegistrationService,
+                rateLimiter: RegistrationRateLimiter, logger: Logger, now: @escaping @Sendable () -> Date = Date.init) {
+        self.idScope = idScope
+        self.symmetricKeys = SymmetricKeyAttestor(repository: repository, idScope: idScope)
+        self.certificates = X509Attestor(repository: repository)
+        self.registrations = registrations
+        self.rateLimiter = rateLimiter
+        self.logger = logger
+        self.now = now
+    }
+
+    /// Attests the device; bad credentials get CONNACK 5, storage trouble CONNACK 3.
+    public func authenticate(_ request: MQTTConnectRequest) async -> MQTTConnectDecision {
+        let connect = request.connect
+        guard let username = connect.username, let registrationId = Self.registrationId(username: username, idScope: idScope) else {
+            return .refuse(.notAuthorized, reason: "username is not {idScope}/registrations/{registrationId}/api-version=…")
+        }
+        guard registrationId == connect.clientIdentifier else {
+            return .refuse(.identifierRejected, reason: "client id differs from the registration id in the username")
+        }
+        var logger = self.logger
+        logger[metadataKey: "dps.registration_id"] = "\(registrationId)"
+        do {
+            let device: AttestedDevice
+            if let password = connect.password, !password.isEmpty {
+                device = try await symmetricKeys.attest(registrationId: registrationId, token: String(decoding: password, as: UTF8.self), now: now())
+            } else if !request.presentedCertificates.isEmpty {
+                let chain = try request.presentedCertificates.map { try Certificate(derEncoded: $0.toDERBytes()) }
+                device = try await certificates.attest(registrationId: registrationId, chain: chain, now: now())
+            } else {
+                return .refuse(.notAuthorized, reason: "neither a SAS token nor a client certificate")
+            }
+            let session = DPSSession(device: device, registrations: registrations, rateLimiter: rateLimiter,
+                                     outbound: request.outbound, logger: logger)
+            return .accept(session, sessionPresent: false)
+        } catch let error as ProvisioningError where error.status == 401 {
+            return .refuse(.notAuthorized, reason: error.message)
+        } catch {
+            logger.error("DPS attestation failed", metadata: ["dps.error": "\(error)"])
+            return .refuse(.serverUnavailable, reason: "attestation could not complete")
+        }
+    }
+
+    /// The registration id of a DPS username, when its scope is ours.
+    static func registrationId(username: String, idScope: String) -> String? {
+        let parts = username.split(separator: "/", maxSplits: 3, omittingEmptySubsequences: false)
+        guard parts.count >= 3, parts[0] == idScope, parts[1] == "registrations", !parts[2].isEmpty else { return nil }
+        return String(parts[2])
+    }
+}

@@ -1,0 +1,59 @@
+import Provisioning
+
+/// The DPS endpoint and its provisioning settings.
+public struct DPSConfiguration: Codable, Sendable, Equatable {
+    /// Addresses and ports.
+    public var endpoint: EndpointConfiguration
+    /// Policy for enrollments that name none.
+    public var defaultAllocationPolicy: AllocationPolicyKind = .hashed
+    /// Registrations admitted per second before devices are told to retry (429 + retry-after).
+    public var registrationRateLimit: Int = 2000
+    /// How long a custom-allocation webhook may take.
+    public var customAllocationTimeoutSeconds: Int = 10
+
+    /// Creates the default DPS settings for `hostName`.
+    public init(endpoint: EndpointConfiguration) {
+        self.endpoint = endpoint
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case hostName, listenAddress, mqttPort, httpsPort, defaultAllocationPolicy, registrationRateLimit, customAllocationTimeoutSeconds
+    }
+
+    /// Decodes strictly; endpoint keys sit flat beside the settings.
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        endpoint = EndpointConfiguration(
+            hostName: try container.decode(String.self, forKey: .hostName),
+            listenAddress: try container.decodeIfPresent(String.self, forKey: .listenAddress),
+            mqttPort: try container.decodeIfPresent(Int.self, forKey: .mqttPort) ?? 8883,
+            httpsPort: try container.decodeIfPresent(Int.self, forKey: .httpsPort) ?? 8443)
+        defaultAllocationPolicy = try container.decodeIfPresent(AllocationPolicyKind.self, forKey: .defaultAllocationPolicy) ?? .hashed
+        registrationRateLimit = try container.decodeIfPresent(Int.self, forKey: .registrationRateLimit) ?? 2000
+        customAllocationTimeoutSeconds = try container.decodeIfPresent(Int.self, forKey: .customAllocationTimeoutSeconds) ?? 10
+    }
+
+    /// Encodes flat, mirroring the decoder.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(endpoint.hostName, forKey: .hostName)
+        try container.encodeIfPresent(endpoint.listenAddress, forKey: .listenAddress)
+        try container.encode(endpoint.mqttPort, forKey: .mqttPort)
+        try container.encode(endpoint.httpsPort, forKey: .httpsPort)
+        try container.encode(defaultAllocationPolicy, forKey: .defaultAllocationPolicy)
+        try container.encode(registrationRateLimit, forKey: .registrationRateLimit)
+        try container.encode(customAllocationTimeoutSeconds, forKey: .customAllocationTimeoutSeconds)
+    }
+
+    func validate() throws {
+        try endpoint.validate(label: "dps")
+        guard defaultAllocationPolicy != .custom else {
+            throw ConfigurationError("dps.defaultAllocationPolicy cannot be custom (a webhook belongs to an enrollment)")
+        }
+        guard registrationRateLimit > 0 else { throw ConfigurationError("dps.registrationRateLimit must be positive") }
+        guard (1...300).contains(customAllocationTimeoutSeconds) else {
+            throw ConfigurationError("dps.customAllocationTimeoutSeconds must be 1–300")
+        }
+    }
+}

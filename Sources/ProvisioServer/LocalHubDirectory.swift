@@ -1,0 +1,42 @@
+import Foundation
+import Hub
+import Provisioning
+
+/// The in-process `HubDirectory`: DPS sets devices up directly in the bundled shards' registry.
+struct LocalHubDirectory: HubDirectory {
+    let hubs: [HubDescriptor]
+    let registry: any DeviceRegistry
+
+    func provision(_ device: DeviceProvisioning, on hub: HubDescriptor) async throws {
+        let now = RegistrationTimestamp.string(Date())
+        let existing = try await registry.device(shard: hub.name, deviceId: device.deviceId)
+        var identity = existing ?? DeviceIdentity(
+            deviceId: device.deviceId, generationId: Self.generationId(), etag: "",
+            authentication: AuthenticationMechanism(device.authentication), now: now)
+        identity.authentication = AuthenticationMechanism(device.authentication)
+        identity.capabilities = device.capabilities ?? identity.capabilities
+        identity.etag = Self.etag()
+        var twin = try await registry.twin(shard: hub.name, deviceId: device.deviceId) ?? DeviceTwin(etag: Self.etag())
+        if device.twin != nil || device.replaceTwin {
+            twin.apply(initialTwin: device.twin, replace: device.replaceTwin)
+            twin.etag = Self.etag()
+        }
+        try await registry.save(shard: hub.name, device: identity, twin: twin)
+    }
+
+    func deprovision(deviceId: String, from hub: HubDescriptor) async throws {
+        try await registry.delete(shard: hub.name, deviceId: deviceId)
+    }
+
+    func twin(deviceId: String, on hub: HubDescriptor) async throws -> JSONValue? {
+        try await registry.twin(shard: hub.name, deviceId: deviceId)?.document
+    }
+
+    static func etag() -> String {
+        Data(UUID().uuidString.utf8).base64EncodedString()
+    }
+
+    static func generationId() -> String {
+        String(UInt64.random(in: 100_000_000_000_000_000...999_999_999_999_999_999))
+    }
+}

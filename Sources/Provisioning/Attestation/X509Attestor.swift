@@ -1,0 +1,137 @@
+import Foundation
+import SwiftASN1
+import X509
+
+/// Checks the certificate chain a device presented in the TLS handshake: an individual enrollment holding the
+/// leaf, else the first certificate up the chain that an X.509 group trusts (signing certificate or verified CA).
+public struct X509Attestor: Sendable {
+    let repository: any EnrollmentRepository
+
+    /// Creates an attestor.
+    public init(repository: any EnrollmentRepository) {
+        self.repository = repository
+    }
+
+    /// Returns the attested device or throws `ProvisioningError.unauthorized` with the reason.
+    public func attest(registrationId: String, chain: [Certificate], now: Date) async throws -> AttestedDevice {
+        guard let leaf = chain.first else {
+            throw ProvisioningError.unauthorized("no client certificate was presented")
+        }
+        guard leaf.subject.commonName == registrationId else {
+            throw ProvisioningError.unauthorized("the certificate's subject CN does not match the registration id")
+        }
+        let leafInfo = X509CertificateInfo(leaf)
+        if let enrollment = try await repository.individualEnrollment(registrationId: registrationId) {
+            return try await attestIndividual(enrollment, leaf: leaf, chain: chain, now: now, leafInfo: leafInfo)
+        }
+        let (group, anchor) = try await matchingGroup(chain: chain)
+        guard group.provisioningStatus != .disabled else {
+            throw ProvisioningError.unauthorized("enrollment group \(group.enrollmentGroupId) is disabled")
+        }
+        try await validate(chain: chain, anchors: [anchor], now: now)
+        return AttestedDevice(
+            registrationId: registrationId, source: .group(group), hubAuthentication: .certificateAuthority,
+            x509Result: X509RegistrationResult(certificateInfo: leafInfo, enrollmentGroupId: group.enrollmentGroupId,
+                                               signingCertificateInfo: X509CertificateInfo(anchor)))
+    }
+
+    private func attestIndividual(_ enrollment: IndividualEnrollment, leaf: Certificate, chain: [Certificate], now: Date,
+                                  leafInfo: X509CertificateInfo) async throws -> AttestedDevice {
+        guard enrollment.provisioningStatus != .disabled else {
+            throw ProvisioningError.unauthorized("enrollment \(enrollment.registrationId) is disabled")
+        }
+        let enrolled = [enrollment.attestation.x509?.clientCertificates?.primary, enrollment.attestation.x509?.clientCertificates?.secondary]
+            .compactMap { $0?.certificate.flatMap(CertificateText.parse) }
+        guard enrollment.attestation.type == .x509, !enrolled.isEmpty else {
+            throw ProvisioningError.unauthorized("enrollment \(enrollment.registrationId) does not use X.509 client certificates")
+        }
+        let thumbprint = CertificateFingerprint.sha1(leaf)
+        guard enrolled.contains(where: { CertificateFingerprint.sha1($0) == thumbprint }) else {
+            throw ProvisioningError.unauthorized("the certificate is not the one enrolled for \(enrollment.registrationId)")
+        }
+        // An enrolled leaf is its own trust anchor: check its validity period and usage.
+        try await validate(chain: [leaf], anchors: [leaf], now: now)
+        let thumbprints = enrolled.map(CertificateFingerprint.sha1)
+        return AttestedDevice(
+            registrationId: enrollment.registrationId, source: .individual(enrollment),
+            hubAuthentication: .selfSigned(primaryThumbprint: thumbprints[0], secondaryThumbprint: thumbprints.count > 1 ? thumbprints[1] : nil),
+            x509Result: X509RegistrationResult(certificateInfo: leafInfo, enrollmentGroupId: nil, signingCertificateInfo: nil))
+    }
+
+    /// Walks the presented chain upwards; the first certificate a group trusts wins. When none of the presented
+    /// certificates is a group's, a group whose certificate issued the top of the presented chain wins.
+    private func matchingGroup(chain: [Certificate]) async throws -> (EnrollmentGroup, Certificate) {
+        var groups: [(EnrollmentGroup, [Certificate])] = []
+        var cursor: String?
+        while true {
+            let page = try await repository.enrollmentGroups(after: cursor, limit: 500)
+            for group in page where group.attestation.type == .x509 {
+                groups.append((group, try await anchors(of: group)))
+            }
+            guard page.count == 500, let last = page.last else { break }
+            cursor = last.enrollmentGroupId
+        }
+        for presented in chain.dropFirst() {
+            for (group, anchors) in groups {
+                if let anchor = anchors.first(where: { $0 == presented }) { return (group, anchor) }
+            }
+        }
+        if let top = chain.last {
+            for (group, anchors) in groups {
+                if let anchor = anchors.first(where: { $0.subject == top.issuer && $0.publicKey.isValidSignature(top.signature, for: top) }) {
+                    return (group, anchor)
+                }
+            }
+        }
+        throw ProvisioningError.unauthorized("no enrollment group trusts the presented certificate chain")
+    }
+
+    private func anchors(of group: EnrollmentGroup) async throws -> [Certificate] {
+        guard let x509 = group.attestation.x509 else { return [] }
+        var anchors = [x509.signingCertificates?.primary, x509.signingCertificates?.secondary]
+            .compactMap { $0?.certificate.flatMap(CertificateText.parse) }
+        for name in [x509.caReferences?.primary, x509.caReferences?.secondary].compactMap({ $0 }) {
+            if let ca = try await repository.caCertificate(name: name), ca.isVerified, let certificate = CertificateText.parse(ca.certificatePEM) {
+                anchors.append(certificate)
+            }
+        }
+        return anchors
+    }
+
+    private func validate(chain: [Certificate], anchors: [Certificate], now: Date) async throws {
+        guard let leaf = chain.first else { return }
+        var verifier = Verifier(rootCertificates: CertificateStore(anchors)) {
+            RFC5280Policy(validationTime: now)
+            ClientCertificatePolicy()
+        }
+        let result = await verifier.validate(leaf: leaf, intermediates: CertificateStore(Array(chain.dropFirst())))
+        guard case .couldNotValidate(let failures) = result else { return }
+        let reasons = failures.prefix(3).map { "\($0.policyFailureReason)" }.joined(separator: "; ")
+        throw ProvisioningError.unauthorized("the certificate chain does not validate: \(reasons.isEmpty ? "no path to a trusted certificate" : reasons)")
+    }
+}
+
+/// Device certificates must be usable for TLS client authentication; CA certificates for signing certificates.
+struct ClientCertificatePolicy: VerifierPolicy {
+    let verifyingCriticalExtensions: [ASN1ObjectIdentifier] = [.X509ExtensionID.extendedKeyUsage, .X509ExtensionID.keyUsage]
+
+    func chainMeetsPolicyRequirements(chain: UnverifiedCertificateChain) -> PolicyEvaluationResult {
+        let leaf = chain.leaf
+        do {
+            if let usage = try leaf.extensions.extendedKeyUsage, !usage.contains(.clientAuth), !usage.contains(.any) {
+                return .failsToMeetPolicy(reason: "the device certificate does not allow TLS client authentication")
+            }
+            if let usage = try leaf.extensions.keyUsage, !usage.digitalSignature {
+                return .failsToMeetPolicy(reason: "the device certificate's key usage lacks digitalSignature")
+            }
+            for issuer in chain.dropFirst() {
+                if let usage = try issuer.extensions.keyUsage, !usage.keyCertSign {
+                    return .failsToMeetPolicy(reason: "an issuing certificate's key usage lacks keyCertSign")
+                }
+            }
+        } catch {
+            return .failsToMeetPolicy(reason: "a certificate has a malformed usage extension")
+        }
+        return .meetsPolicy
+    }
+}

@@ -1,0 +1,148 @@
+import Foundation
+
+/// Runs a registration: allocation, assignment on the chosen hub through the `HubDirectory`, and the durable
+/// registration record — in that order, so a device is never assigned in DPS but missing on its hub.
+public struct RegistrationService: Sendable {
+    let repository: any EnrollmentRepository
+    let hubDirectory: any HubDirectory
+    let defaultPolicy: AllocationPolicyKind
+    let webhook: any CustomAllocationWebhook
+    let webhookTimeout: Duration
+    let now: @Sendable () -> Date
+    let locks = KeyedLock()
+
+    /// Creates the service.
+    public init(repository: any EnrollmentRepository, hubDirectory: any HubDirectory, defaultPolicy: AllocationPolicyKind = .hashed,
+                webhook: any CustomAllocationWebhook, webhookTimeout: Duration = .seconds(10),
+                now: @escaping @Sendable () -> Date = Date.init) {
+        self.repository = repository
+        self.hubDirectory = hubDirectory
+        self.defaultPolicy = defaultPolicy
+        self.webhook = webhook
+        self.webhookTimeout = webhookTimeout
+        self.now = now
+    }
+
+    /// Registers an attested device. The returned record is durable; its state is `assigned` or `failed`.
+    /// Only infrastructure failures (storage, hub unreachable) throw.
+    public func register(_ device: AttestedDevice, payload: JSONValue?, operationId: String) async throws -> RegistrationRecord {
+        try await locks.withLock(device.registrationId.lowercased()) {
+            try await registerLocked(device, payload: payload, operationId: operationId)
+        }
+    }
+
+    /// The operation's current status, from the durable record (so polls survive a restart).
+    public func operationStatus(operationId: String, registrationId: String) async throws -> RegistrationOperationStatus {
+        guard let record = try await repository.registration(operationId: operationId),
+              record.state.registrationId.caseInsensitiveCompare(registrationId) == .orderedSame
+        else { throw ProvisioningError.notFound("no registration operation \(operationId) for \(registrationId)", detail: 5) }
+        return RegistrationOperationStatus(operationId: operationId, status: record.state.status, registrationState: record.state)
+    }
+
+    private func registerLocked(_ device: AttestedDevice, payload: JSONValue?, operationId: String) async throws -> RegistrationRecord {
+        let settings = device.settings
+        let existing = try await repository.registration(registrationId: device.registrationId)
+        let linked = hubDirectory.hubs
+        let currentHub = existing.flatMap { record in
+            record.state.status == .assigned ? linked.first { $0.name == record.hubName } : nil
+        }
+        let timestamp = RegistrationTimestamp.string(now())
+        var state = DeviceRegistrationState(registrationId: device.registrationId, status: .assigned)
+        state.createdDateTimeUtc = existing?.state.createdDateTimeUtc ?? timestamp
+        state.lastUpdatedDateTimeUtc = timestamp
+        state.etag = "\"\(UUID().uuidString.lowercased())\""
+        state.deviceId = device.deviceId
+        state.symmetricKey = device.symmetricKeyResult
+        state.x509 = device.x509Result
+
+        let decision: AllocationDecision
+        let substatus: RegistrationSubstatus
+        do {
+            if let currentHub, !settings.reprovisionPolicy.updateHubAssignment {
+                // "Never re-provision": keep the hub and the device's data.
+                try await hubDirectory.provision(provisioning(device, twin: nil, replace: false), on: currentHub)
+                decision = AllocationDecision(hub: currentHub, payload: existing?.state.payload)
+                substatus = existing?.state.substatus ?? .initialAssignment
+            } else {
+                let candidates = try AllocationCandidates.eligible(settings: settings, linkedHubs: linked)
+                decision = try await policy(settings).allocate(AllocationRequest(
+                    device: device, candidates: candidates, linkedHubs: linked, payload: payload, currentHub: currentHub))
+                substatus = try await assign(device, settings: settings, decision: decision, from: currentHub,
+                                             previous: existing?.previousHubNames ?? [])
+            }
+        } catch let error as ProvisioningError where error.status < 500 {
+            state.status = .failed
+            state.errorCode = error.errorCode
+            state.errorMessage = error.message
+            state.assignedHub = nil
+            let record = RegistrationRecord(state: state, operationId: operationId, hubName: nil,
+                                            enrollmentGroupId: settings.enrollmentGroupId,
+                                            previousHubNames: existing?.previousHubNames ?? [])
+            try await repository.saveRegistration(record)
+            return record
+        }
+        state.assignedHub = decision.hub.hostName
+        state.substatus = substatus
+        state.payload = decision.payload
+        var previous = existing?.previousHubNames ?? []
+        if let currentHub, currentHub != decision.hub { previous.append(currentHub.name) }
+        let record = RegistrationRecord(state: state, operationId: operationId, hubName: decision.hub.name,
+                                        enrollmentGroupId: settings.enrollmentGroupId, previousHubNames: Array(previous.suffix(10)))
+        try await repository.saveRegistration(record)
+        return record
+    }
+
+    /// Sets the device up on the chosen hub per the re-provisioning policy, removes it from the old one, and
+    /// says how the assignment came about.
+    private func assign(_ device: AttestedDevice, settings: EnrollmentSettings, decision: AllocationDecision,
+                        from currentHub: HubDescriptor?, previous: [String]) async throws -> RegistrationSubstatus {
+        let initialTwin = decision.initialTwin ?? settings.initialTwin
+        guard let currentHub else {
+            try await hubDirectory.provision(provisioning(device, twin: initialTwin, replace: true), on: decision.hub)
+            return .initialAssignment
+        }
+        let migrate = settings.reprovisionPolicy.migrateDeviceData
+        if currentHub == decision.hub {
+            if migrate {
+                try await hubDirectory.provision(provisioning(device, twin: decision.initialTwin, replace: false), on: decision.hub)
+                return .initialAssignment
+            }
+            try await hubDirectory.provision(provisioning(device, twin: initialTwin, replace: true), on: decision.hub)
+            return .deviceDataReset
+        }
+        let twin = migrate ? try await hubDirectory.twin(deviceId: device.deviceId, on: currentHub) ?? initialTwin : initialTwin
+        try await hubDirectory.provision(provisioning(device, twin: twin, replace: true), on: decision.hub)
+        try await hubDirectory.deprovision(deviceId: device.deviceId, from: currentHub)
+        if previous.first == decision.hub.name { return .reprovisionedToInitialAssignment }
+        return migrate ? .deviceDataMigrated : .deviceDataReset
+    }
+
+    private func provisioning(_ device: AttestedDevice, twin: JSONValue?, replace: Bool) -> DeviceProvisioning {
+        DeviceProvisioning(deviceId: device.deviceId, authentication: device.hubAuthentication, twin: twin,
+                           replaceTwin: replace, capabilities: device.settings.capabilities)
+    }
+
+    private func policy(_ settings: EnrollmentSettings) -> any AllocationPolicy {
+        switch settings.allocationPolicy ?? defaultPolicy {
+        case .hashed: HashedAllocation()
+        case .geoLatency: GeoLatencyAllocation()
+        case .static: StaticAllocation()
+        case .custom: CustomAllocation(webhook: webhook, timeout: webhookTimeout)
+        }
+    }
+}
+
+/// DPS timestamps: ISO 8601 with seven fractional digits, as Azure writes them.
+public enum RegistrationTimestamp {
+    /// Formats `date` like `2024-01-01T00:00:00.0000000Z`.
+    public static func string(_ date: Date) -> String {
+        let seconds = date.timeIntervalSince1970
+        let whole = floor(seconds)
+        let fraction = Int(((seconds - whole) * 10_000_000).rounded(.down))
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: Date(timeIntervalSince1970: whole))
+        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%07dZ", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0,
+                      parts.hour ?? 0, parts.minute ?? 0, parts.second ?? 0, fraction)
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+import Security
+
+/// Checks an enrollment's attestation and completes it: generates missing symmetric keys and adds certificate `info`.
+struct AttestationValidator: Sendable {
+    /// Which kind of enrollment the attestation belongs to.
+    enum Owner: Sendable {
+        case individualEnrollment, enrollmentGroup
+    }
+
+    let repository: any EnrollmentRepository
+    let randomBytes: @Sendable (Int) -> [UInt8]
+
+    /// The attestation as the service stores and returns it; throws a 400 when it is unusable.
+    func prepared(_ mechanism: AttestationMechanism, for owner: Owner) async throws -> AttestationMechanism {
+        switch mechanism.type {
+        case .symmetricKey:
+            let given = mechanism.symmetricKey ?? SymmetricKeyAttestation()
+            return AttestationMechanism(type: .symmetricKey, symmetricKey: SymmetricKeyAttestation(
+                primaryKey: try key(given.primaryKey, field: "attestation.symmetricKey.primaryKey"),
+                secondaryKey: try key(given.secondaryKey, field: "attestation.symmetricKey.secondaryKey")))
+        case .tpm:
+            return AttestationMechanism(type: .tpm, tpm: try tpm(mechanism.tpm, owner: owner))
+        case .x509:
+            guard let x509 = mechanism.x509 else { throw ProvisioningError.badRequest("attestation.x509 is required for type 'x509'") }
+            return AttestationMechanism(type: .x509, x509: try await prepared(x509, for: owner))
+        case .none:
+            throw ProvisioningError.badRequest("attestation type 'none' is not supported: use symmetricKey, x509 or tpm")
+        }
+    }
+
+    /// A given key is checked (Base64 of 16–64 bytes); a missing or empty one is generated (64 random bytes).
+    private func key(_ given: String?, field: String) throws(ProvisioningError) -> String {
+        guard let given, !given.isEmpty else { return Data(randomBytes(64)).base64EncodedString() }
+        do {
+            return try SharedAccessKey(base64: given).base64
+        } catch {
+            throw .badRequest("\(field) must be Base64 text of 16 to 64 bytes")
+        }
+    }
+
+    private func tpm(_ tpm: TPMAttestation?, owner: Owner) throws(ProvisioningError) -> TPMAttestation {
+        guard owner == .individualEnrollment else { throw .badRequest("enrollment groups do not support TPM attestation") }
+        guard let tpm else { throw .badRequest("attestation.tpm is required for type 'tpm'") }
+        guard !tpm.endorsementKey.isEmpty, Data(base64Encoded: tpm.endorsementKey) != nil else {
+            throw .badRequest("attestation.tpm.endorsementKey must be Base64 text")
+        }
+        if let storageRootKey = tpm.storageRootKey, !storageRootKey.isEmpty, Data(base64Encoded: storageRootKey) == nil {
+            throw .badRequest("attestation.tpm.storageRootKey must be Base64 text")
+        }
+        return tpm
+    }
+
+    private func prepared(_ x509: X509Attestation, for owner: Owner) async throws -> X509Attestation {
+        let given = [x509.clientCertificates != nil, x509.signingCertificates != nil, x509.caReferences != nil].filter { $0 }.count
+        guard given == 1 else {
+            throw ProvisioningError.badRequest("attestation.x509 needs exactly one of clientCertificates, signingCertificates or caReferences")
+        }
+        switch owner {
+        case .individualEnrollment:
+            guard let certificates = x509.clientCertificates else {
+                throw ProvisioningError.badRequest("individual enrollments attest with attestation.x509.clientCertificates")
+            }
+            return X509Attestation(clientCertificates: try described(certificates, field: "attestation.x509.clientCertificates"))
+        case .enrollmentGroup:
+            if let certificates = x509.signingCertificates {
+                return X509Attestation(signingCertificates: try described(certificates, field: "attestation.x509.signingCertificates"))
+            }
+            guard let references = x509.caReferences else {
+                throw ProvisioningError.badRequest("enrollment groups attest with attestation.x509.signingCertificates or caReferences")
+            }
+            return X509Attestation(caReferences: try await checked(references))
+        }
+    }
+
+    /// Parses the primary (required) and secondary certificates and attaches their details.
+    private func described(_ certificates: X509Certificates, field: String) throws(ProvisioningError) -> X509Certificates {
+        func describe(_ entry: X509CertificateWithInfo?, _ name: String) throws(ProvisioningError) -> X509CertificateWithInfo {
+            let certificate = try CertificateInput.parse(entry?.certificate, field: "\(field).\(name).certificate")
+            return X509CertificateWithInfo(certificate: entry?.certificate, info: X509CertificateInfo(certificate))
+        }
+        let primary = try describe(certificates.primary, "primary")
+        let secondary = try certificates.secondary.map { entry throws(ProvisioningError) in try describe(entry, "secondary") }
+        return X509Certificates(primary: primary, secondary: secondary)
+    }
+
+    /// Every named CA must have been uploaded.
+    private func checked(_ references: X509CAReferences) async throws -> X509CAReferences {
+        guard let primary = references.primary, !primary.isEmpty else {
+            throw ProvisioningError.badRequest("attestation.x509.caReferences.primary is required")
+        }
+        for (name, field) in [(primary, "primary"), (references.secondary, "secondary")] {
+            guard let name, !name.isEmpty else { continue }
+            guard try await repository.caCertificate(name: name) != nil else {
+                throw ProvisioningError.badRequest("attestation.x509.caReferences.\(field) names no uploaded CA certificate: '\(name.prefix(140))'")
+            }
+        }
+        return X509CAReferences(primary: primary, secondary: references.secondary?.isEmpty == true ? nil : references.secondary)
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import Synchronization
+
+/// The loopback addresses one test server listens on: DPS on `127.X.Y.1`, shard *n* on `127.X.Y.(n+1)`.
+///
+/// Every server gets its own `127.X.Y.0/24` block (all of `127.0.0.0/8` routes to `lo` on Linux), so
+/// servers of tests running in parallel, and of test processes running side by side, can all use the
+/// real ports 8883 and 8443 without colliding, and never touch the default `127.0.0.1`–`.4`.
+struct ServerAddresses: Sendable, Equatable {
+    /// One shard's name and address.
+    struct Shard: Sendable, Equatable {
+        /// `hub-n`.
+        var name: String
+        /// Its IP address.
+        var host: String
+    }
+
+    /// The DPS address.
+    var dps: String
+    /// The shards, in configuration order.
+    var shards: [Shard]
+    /// The MQTT port of every endpoint.
+    var mqttPort: Int = 8883
+    /// The HTTPS port of every endpoint.
+    var httpsPort: Int = 8443
+
+    /// Blocks handed out by this process.
+    private static let blocksAllocated = Atomic<Int>(0)
+
+    /// A block no other server of this test run uses, and very likely none of another run.
+    ///
+    /// `X.Y` spells `(pid mod 960) * 64 + counter mod 64`, so one process gets 64 distinct blocks
+    /// before wrapping, and processes whose pids differ modulo 960 never share one. `X` stays in
+    /// 10…249, well away from the default `127.0.0.x`.
+    static func unique(shardCount: Int = 3) -> ServerAddresses {
+        let counter = blocksAllocated.wrappingAdd(1, ordering: .relaxed).oldValue
+        let index = Int(ProcessInfo.processInfo.processIdentifier % 960) * 64 + counter % 64
+        let prefix = "127.\(10 + index / 256).\(index % 256)"
+        return ServerAddresses(
+            dps: "\(prefix).1",
+            shards: (1...shardCount).map { Shard(name: "hub-\($0)", host: "\(prefix).\($0 + 1)") })
+    }
+
+    /// Every endpoint as (name, address): `dps` first, then the shards.
+    var endpoints: [(name: String, host: String)] {
+        [("dps", dps)] + shards.map { ($0.name, $0.host) }
+    }
+
+    /// A `provisio serve` configuration for these addresses.
+    func configurationYAML(logLevel: String = "info") -> String {
+        var lines = [
+            "apiVersion: provisio/v1",
+            "kind: ServerConfiguration",
+            "logLevel: \(logLevel)",
+            "dps: {hostName: \(dps), mqttPort: \(mqttPort), httpsPort: \(httpsPort)}",
+            "shards:",
+        ]
+        for shard in shards {
+            lines.append("  - {name: \(shard.name), hostName: \(shard.host), mqttPort: \(mqttPort), httpsPort: \(httpsPort), weight: 1, region: local}")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

@@ -1,0 +1,61 @@
+import Provisioning
+import Storage
+import Testing
+
+@Suite("Enrollment groups")
+struct EnrollmentGroupStorageTests {
+    @Test("round-trips every field")
+    func roundTrip() async throws {
+        try await withTemporaryDatabase { database, _ in
+            let group = StorageFixtures.enrollmentGroup("Factory-Line-A")
+            try await database.saveEnrollmentGroup(group, expectedETag: nil)
+            #expect(try await database.enrollmentGroup(id: "factory-line-a") == group)
+            #expect(try await database.enrollmentGroup(id: "missing") == nil)
+        }
+    }
+
+    @Test("enabled groups are filtered by status and attestation kind; no status counts as enabled")
+    func enabledGroups() async throws {
+        try await withTemporaryDatabase { database, _ in
+            try await database.saveEnrollmentGroup(StorageFixtures.enrollmentGroup("sym-on", kind: .symmetricKey, status: .enabled), expectedETag: nil)
+            try await database.saveEnrollmentGroup(StorageFixtures.enrollmentGroup("sym-off", kind: .symmetricKey, status: .disabled), expectedETag: nil)
+            try await database.saveEnrollmentGroup(StorageFixtures.enrollmentGroup("Sym-default", kind: .symmetricKey, status: nil), expectedETag: nil)
+            try await database.saveEnrollmentGroup(StorageFixtures.enrollmentGroup("x509-on", kind: .x509, status: .enabled), expectedETag: nil)
+            try await database.saveEnrollmentGroup(StorageFixtures.enrollmentGroup("x509-off", kind: .x509, status: .disabled), expectedETag: nil)
+
+            #expect(try await database.enabledEnrollmentGroups(attestation: .symmetricKey).map(\.enrollmentGroupId) == ["Sym-default", "sym-on"])
+            #expect(try await database.enabledEnrollmentGroups(attestation: .x509).map(\.enrollmentGroupId) == ["x509-on"])
+            #expect(try await database.enabledEnrollmentGroups(attestation: .tpm).isEmpty)
+
+            // A replacement updates the indexed columns too.
+            try await database.saveEnrollmentGroup(StorageFixtures.enrollmentGroup("sym-on", kind: .x509, status: .enabled), expectedETag: nil)
+            try await database.saveEnrollmentGroup(StorageFixtures.enrollmentGroup("x509-off", kind: .x509, status: .enabled), expectedETag: nil)
+            #expect(try await database.enabledEnrollmentGroups(attestation: .symmetricKey).map(\.enrollmentGroupId) == ["Sym-default"])
+            #expect(try await database.enabledEnrollmentGroups(attestation: .x509).map(\.enrollmentGroupId) == ["sym-on", "x509-off", "x509-on"])
+        }
+    }
+
+    @Test("pages by lowercased id after an exclusive cursor")
+    func paging() async throws {
+        try await withTemporaryDatabase { database, _ in
+            for id in ["b", "A", "c", "D"] {
+                try await database.saveEnrollmentGroup(StorageFixtures.enrollmentGroup(id), expectedETag: nil)
+            }
+            #expect(try await database.enrollmentGroups(after: nil, limit: 3).map(\.enrollmentGroupId) == ["A", "b", "c"])
+            #expect(try await database.enrollmentGroups(after: "C", limit: 3).map(\.enrollmentGroupId) == ["D"])
+        }
+    }
+
+    @Test("delete removes the group; a missing group is notFound")
+    func deleteSemantics() async throws {
+        try await withTemporaryDatabase { database, _ in
+            try await database.saveEnrollmentGroup(StorageFixtures.enrollmentGroup("g"), expectedETag: nil)
+            try await database.deleteEnrollmentGroup(id: "G", expectedETag: nil)
+            #expect(try await database.enrollmentGroup(id: "g") == nil)
+            let error = await #expect(throws: ProvisioningError.self) {
+                try await database.deleteEnrollmentGroup(id: "g", expectedETag: nil)
+            }
+            #expect(error?.status == 404)
+        }
+    }
+}
