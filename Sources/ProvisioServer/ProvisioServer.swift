@@ -78,7 +78,7 @@ public struct ProvisioServer: Sendable {
                 configuration: .init(name: name, host: endpoint.effectiveListenAddress, port: endpoint.mqttPort, identity: identity),
                 authenticator: authenticator, logger: endpointLogger,
                 onBound: { await tracker.listenerBound("\(name)/mqtt", at: $0) }))
-            let router = Router()
+            let router = Router(context: ProvisioRequestContext.self)
             router.middlewares.add(ServiceErrorMiddleware())
             HealthRoutes.add(to: router, endpoint: name)
             if name == "dps" {
@@ -87,6 +87,8 @@ public struct ProvisioServer: Sendable {
                     to: router,
                     service: EnrollmentService(repository: installation.database, linkedHubHostNames: hubDirectory.hubs.map(\.hostName)),
                     authenticator: ServiceAuthenticator(policies: installation.dpsPolicies, hostNames: dpsHostNames))
+                DPSDeviceRoutes(idScope: installation.idScope.value, repository: installation.database,
+                                registrations: registrations, rateLimiter: rateLimiter).add(to: router)
             }
             services.append(HTTPSListener(
                 name: name, host: endpoint.effectiveListenAddress, port: endpoint.httpsPort, identity: identity,

@@ -93,6 +93,7 @@ struct DPSSession: MQTTSession {
 
 /// The body a device sends to register (`DeviceRegistration`).
 struct DeviceRegistrationRequest: Decodable {
+    init() {}
     var registrationId: String?
     var payload: JSONValue?
     var csr: String?

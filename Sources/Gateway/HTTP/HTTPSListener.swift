@@ -1,4 +1,5 @@
 import Hummingbird
+import HummingbirdCore
 import HummingbirdTLS
 import Logging
 import NIOCore
@@ -11,13 +12,13 @@ public struct HTTPSListener: Service {
     let host: String
     let port: Int
     let identity: TLSServerIdentity
-    let responder: RouterResponder<BasicRequestContext>
+    let responder: RouterResponder<ProvisioRequestContext>
     let logger: Logger
     let onBound: @Sendable (SocketAddress) async -> Void
 
     /// Creates a listener serving `router`; `onBound` is called once the socket accepts connections.
     public init(name: String, host: String, port: Int, identity: TLSServerIdentity,
-                router: Router<BasicRequestContext>, logger: Logger,
+                router: Router<ProvisioRequestContext>, logger: Logger,
                 onBound: @escaping @Sendable (SocketAddress) async -> Void = { _ in }) {
         self.name = name
         self.host = host
@@ -40,11 +41,9 @@ public struct HTTPSListener: Service {
         let onBound = self.onBound
         let application = Application(
             responder: responder,
-            server: try .tls(.http1(), configuration: TLSChannelConfiguration(
-                tlsConfiguration: tls,
-                // Client certificates are optional here; service APIs authenticate with SAS tokens.
-                customVerificationCallback: { _, promise in promise.succeed(.certificateVerified) }
-            )),
+            server: HTTPServerBuilder { responder in
+                try ClientChainTLSChannel(HTTP1Channel(responder: responder), tlsConfiguration: tls)
+            },
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "provisio"),
             onServerRunning: { channel in
                 if let address = channel.localAddress { await onBound(address) }

@@ -31,6 +31,14 @@ public struct RegistrationService: Sendable {
         }
     }
 
+    /// A device's registration state, for the device's status lookup.
+    public func registrationState(registrationId: String) async throws -> DeviceRegistrationState {
+        guard let record = try await repository.registration(registrationId: registrationId) else {
+            throw ProvisioningError.notFound("no registration for \(registrationId)", detail: 5)
+        }
+        return record.state
+    }
+
     /// The operation's current status, from the durable record (so polls survive a restart).
     public func operationStatus(operationId: String, registrationId: String) async throws -> RegistrationOperationStatus {
         guard let record = try await repository.registration(operationId: operationId),

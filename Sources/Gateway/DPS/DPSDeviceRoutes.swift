@@ -1,0 +1,128 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import NIOSSL
+import Provisioning
+import SwiftASN1
+import X509
+
+/// The DPS device REST API (register, operation status, status lookup) for clients that use HTTPS instead
+/// of MQTT. Devices authenticate with a SAS `Authorization` header or their TLS client certificate.
+public struct DPSDeviceRoutes: Sendable {
+    let idScope: String
+    let symmetricKeys: SymmetricKeyAttestor
+    let certificates: X509Attestor
+    let registrations: RegistrationService
+    let rateLimiter: RegistrationRateLimiter
+    let now: @Sendable () -> Date
+
+    /// Creates the routes for one ID scope.
+    public init(idScope: String, repository: any EnrollmentRepository, registrations: RegistrationService,
+                rateLimiter: RegistrationRateLimiter, now: @escaping @Sendable () -> Date = Date.init) {
+        self.idScope = idScope
+        self.symmetricKeys = SymmetricKeyAttestor(repository: repository, idScope: idScope)
+        self.certificates = X509Attestor(repository: repository)
+        self.registrations = registrations
+        self.rateLimiter = rateLimiter
+        self.now = now
+    }
+
+    /// Registers the routes.
+    public func add(to router: Router<ProvisioRequestContext>) {
+        router.put(":scope/registrations/:registrationId/register") { request, context in
+            try await register(request, context: context)
+        }
+        router.get(":scope/registrations/:registrationId/operations/:operationId") { request, context in
+            try await operationStatus(request, context: context)
+        }
+        router.post(":scope/registrations/:registrationId") { request, context in
+            try await statusLookup(request, context: context)
+        }
+    }
+
+    private func register(_ request: Request, context: ProvisioRequestContext) async throws -> Response {
+        let registrationId = try await scopedRegistrationId(context)
+        let body = try await Self.decodeBody(request, context: context)
+        if let id = body.registrationId, id != registrationId {
+            throw ServiceError(ProvisioningError.badRequest("registrationId in the body differs from the URL"))
+        }
+        let device = try await attest(registrationId: registrationId, request: request, context: context)
+        if let wait = rateLimiter.admit() {
+            var response = try Self.json(DPSErrorBody(.throttled("registration rate limit reached; retry later")), status: .tooManyRequests)
+            response.headers[.retryAfter] = String(wait)
+            return response
+        }
+        let operationId = OperationIdentifier.make()
+        _ = try await registrations.register(device, payload: body.payload, operationId: operationId)
+        var response = try Self.json(RegistrationOperationStatus(operationId: operationId, status: .assigning), status: .accepted)
+        response.headers[.retryAfter] = "1"
+        response.headers[.location] = "/\(idScope)/registrations/\(registrationId)/operations/\(operationId)"
+        return response
+    }
+
+    private func operationStatus(_ request: Request, context: ProvisioRequestContext) async throws -> Response {
+        let registrationId = try await scopedRegistrationId(context)
+        _ = try await attest(registrationId: registrationId, request: request, context: context)
+        let operationId = try context.parameters.require("operationId")
+        let status: RegistrationOperationStatus
+        do {
+            status = try await registrations.operationStatus(operationId: operationId, registrationId: registrationId)
+        } catch let error as ProvisioningError {
+            throw ServiceError(error)
+        }
+        var response = try Self.json(status, status: status.status == .assigning ? .accepted : .ok)
+        if status.status == .assigning { response.headers[.retryAfter] = "1" }
+        return response
+    }
+
+    private func statusLookup(_ request: Request, context: ProvisioRequestContext) async throws -> Response {
+        let registrationId = try await scopedRegistrationId(context)
+        let body = try await Self.decodeBody(request, context: context)
+        guard body.csr == nil else {
+            throw ServiceError(ProvisioningError.badRequest("a status lookup must not carry a csr"))
+        }
+        _ = try await attest(registrationId: registrationId, request: request, context: context)
+        do {
+            return try Self.json(try await registrations.registrationState(registrationId: registrationId), status: .ok)
+        } catch let error as ProvisioningError {
+            throw ServiceError(error)
+        }
+    }
+
+    private func scopedRegistrationId(_ context: ProvisioRequestContext) async throws -> String {
+        let scope = try context.parameters.require("scope")
+        guard scope == idScope else { throw ServiceError(ProvisioningError.notFound("unknown ID scope \(scope)", detail: 1)) }
+        return try context.parameters.require("registrationId")
+    }
+
+    private func attest(registrationId: String, request: Request, context: ProvisioRequestContext) async throws -> AttestedDevice {
+        do {
+            if let authorization = request.headers[.authorization] {
+                return try await symmetricKeys.attest(registrationId: registrationId, token: authorization, now: now())
+            }
+            let presented = await context.presentedCertificates()
+            guard !presented.isEmpty else { throw ProvisioningError.unauthorized("neither a SAS token nor a client certificate") }
+            let chain = try presented.map { try Certificate(derEncoded: $0.toDERBytes()) }
+            return try await certificates.attest(registrationId: registrationId, chain: chain, now: now())
+        } catch let error as ProvisioningError {
+            throw ServiceError(error)
+        }
+    }
+
+    static func decodeBody(_ request: Request, context: ProvisioRequestContext) async throws -> DeviceRegistrationRequest {
+        let buffer = try await request.body.collect(upTo: context.maxUploadSize)
+        guard buffer.readableBytes > 0 else { return DeviceRegistrationRequest() }
+        do {
+            return try JSONDecoder().decode(DeviceRegistrationRequest.self, from: Data(buffer.readableBytesView))
+        } catch {
+            throw ServiceError(ProvisioningError.badRequest("the body must be a JSON DeviceRegistration"))
+        }
+    }
+
+    static func json(_ value: some Encodable, status: HTTPResponse.Status) throws -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json; charset=utf-8"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try JSONEncoder().encode(value))))
+    }
+}
