@@ -1,5 +1,7 @@
 import Foundation
 import Gateway
+import Hub
+import PKI
 import Hummingbird
 import Logging
 import NIOCore
@@ -65,6 +67,15 @@ public struct ProvisioServer: Sendable {
             webhookTimeout: .seconds(configuration.dps.customAllocationTimeoutSeconds))
         let rateLimiter = RegistrationRateLimiter(ratePerSecond: Double(configuration.dps.registrationRateLimit))
 
+        let connections = HubConnectionDirectory()
+        let telemetry = TelemetryBatcher(store: installation.database)
+        let shards = Dictionary(uniqueKeysWithValues: configuration.shards.map { shard in
+            (shard.name, HubShard(name: shard.name, hostName: shard.endpoint.hostName, registry: installation.database,
+                                  cloudToDevice: installation.database, telemetry: telemetry, notifier: connections))
+        })
+        let deviceTrust = X509Attestor(repository: installation.database)
+        let internalRoot = installation.hierarchy.root.certificate
+
         var services: [any Service] = []
         for (name, endpoint) in endpoints {
             guard let identity = installation.tlsIdentities[name] else { continue }
@@ -73,7 +84,11 @@ public struct ProvisioServer: Sendable {
             let authenticator: any MQTTConnectAuthenticator = name == "dps"
                 ? DPSConnectAuthenticator(idScope: installation.idScope.value, repository: installation.database,
                                           registrations: registrations, rateLimiter: rateLimiter, logger: endpointLogger)
-                : RefusingAuthenticator(code: .notAuthorized, reason: "no such device on this shard")
+                : HubConnectAuthenticator(
+                    shard: shards[name]!, directory: connections, logger: endpointLogger,
+                    validateChain: { chain in
+                        (try? await deviceTrust.isTrusted(chain: chain, extraAnchors: [internalRoot], now: Date())) ?? false
+                    })
             services.append(MQTTListener(
                 configuration: .init(name: name, host: endpoint.effectiveListenAddress, port: endpoint.mqttPort, identity: identity),
                 authenticator: authenticator, logger: endpointLogger,

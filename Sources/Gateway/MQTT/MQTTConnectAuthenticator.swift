@@ -41,6 +41,17 @@ public protocol MQTTSession: Sendable {
     func acknowledged(packetIdentifier: UInt16) async
     /// The connection ended (for any reason).
     func closed() async
+    /// CONNACK was sent; a restored session may now deliver what waited.
+    func connected() async
+    /// SUBACK was sent; deliveries for the new subscriptions may start.
+    func subscriptionsAcknowledged() async
+}
+
+extension MQTTSession {
+    /// Nothing to do by default.
+    public func connected() async {}
+    /// Nothing to do by default.
+    public func subscriptionsAcknowledged() async {}
 }
 
 /// Sends packets to one client; safe to use from any task.
@@ -56,6 +67,12 @@ public struct MQTTOutbound: Sendable {
     /// Closes the connection.
     public func close() {
         channel.close(promise: nil)
+    }
+
+    /// Closes the connection at `deadline` unless it closed before (e.g. when its SAS token expires).
+    public func close(at deadline: NIODeadline) {
+        let channel = self.channel
+        channel.eventLoop.scheduleTask(deadline: deadline) { channel.close(promise: nil) }
     }
 }
 

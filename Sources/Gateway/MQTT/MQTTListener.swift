@@ -140,6 +140,7 @@ public struct MQTTListener: Service {
                                 ? nil : .milliseconds(Int64(connect.keepAliveSeconds) * 1500)
                             try await channel.triggerUserOutboundEvent(ReadTimeoutHandler.SetTimeout(timeout: keepAlive))
                             logger.debug("MQTT client connected")
+                            await accepted.connected()
                         case .refuse(let code, let reason):
                             machine.authenticated(accepted: false)
                             logger.info("MQTT CONNECT refused", metadata: ["gateway.connack": "\(code.rawValue)", "gateway.reason": "\(reason)"])
@@ -180,6 +181,7 @@ public struct MQTTListener: Service {
         case .subscribe(let subscribe):
             let codes = await session.subscribe(subscribe.subscriptions)
             try await outbound.write(.subAck(MQTTSubAck(packetIdentifier: subscribe.packetIdentifier, returnCodes: codes)))
+            await session.subscriptionsAcknowledged()
         case .unsubscribe(let unsubscribe):
             await session.unsubscribe(unsubscribe.topicFilters)
             try await outbound.write(.unsubAck(packetIdentifier: unsubscribe.packetIdentifier))

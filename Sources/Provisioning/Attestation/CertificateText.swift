@@ -55,6 +55,8 @@ extension X509CertificateInfo {
 
 extension DistinguishedName {
     /// The first CN, if any.
+    public var commonNameText: String? { commonName }
+
     var commonName: String? {
         for rdn in self {
             for attribute in rdn where attribute.type == .RDNAttributeType.commonName {

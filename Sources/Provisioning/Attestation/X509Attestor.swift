@@ -35,6 +35,22 @@ public struct X509Attestor: Sendable {
                                                signingCertificateInfo: X509CertificateInfo(anchor)))
     }
 
+    /// Whether a device chain validates against an enabled X.509 group's certificates or `extraAnchors` (the
+    /// internal CA); hubs use this for CA-authenticated devices.
+    public func isTrusted(chain: [Certificate], extraAnchors: [Certificate], now: Date) async throws -> Bool {
+        var anchors = extraAnchors
+        for group in try await repository.enabledEnrollmentGroups(attestation: .x509) {
+            anchors += try await self.anchors(of: group)
+        }
+        guard !anchors.isEmpty else { return false }
+        do {
+            try await validate(chain: chain, anchors: anchors, now: now)
+            return true
+        } catch {
+            return false
+        }
+    }
+
     private func attestIndividual(_ enrollment: IndividualEnrollment, leaf: Certificate, chain: [Certificate], now: Date,
                                   leafInfo: X509CertificateInfo) async throws -> AttestedDevice {
         guard enrollment.provisioningStatus != .disabled else {

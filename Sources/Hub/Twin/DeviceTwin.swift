@@ -16,6 +16,10 @@ public struct DeviceTwin: Codable, Sendable, Equatable {
     public var version: Int
     /// Version tag.
     public var etag: String
+    /// `$lastUpdated` per top-level desired property (ISO 8601).
+    public var desiredUpdated: [String: String]?
+    /// `$lastUpdated` per top-level reported property (ISO 8601).
+    public var reportedUpdated: [String: String]?
 
     /// An empty twin.
     public init(etag: String) {

@@ -1,0 +1,92 @@
+import Foundation
+import Hub
+import Logging
+import MQTTCodec
+import NIOCore
+import NIOSSL
+import Provisioning
+import SwiftASN1
+import X509
+
+/// Admits devices to one shard: username `{hostName}/{deviceId}[/{moduleId}]/?…`, client id `{deviceId}[/{moduleId}]`,
+/// and a SAS password or a TLS client certificate. Unknown, disabled or other-shard devices get CONNACK 5.
+public struct HubConnectAuthenticator: MQTTConnectAuthenticator {
+    let shard: HubShard
+    let directory: HubConnectionDirectory
+    let validateChain: @Sendable ([Certificate]) async -> Bool
+    let logger: Logger
+
+    /// Creates the authenticator; `validateChain` says whether a certificate chain is trusted for CA-authenticated devices.
+    public init(shard: HubShard, directory: HubConnectionDirectory, logger: Logger,
+                validateChain: @escaping @Sendable ([Certificate]) async -> Bool) {
+        self.shard = shard
+        self.directory = directory
+        self.validateChain = validateChain
+        self.logger = logger
+    }
+
+    /// Authenticates and builds the device's session.
+    public func authenticate(_ request: MQTTConnectRequest) async -> MQTTConnectDecision {
+        let connect = request.connect
+        guard let username = connect.username, let identity = Self.identity(username: username) else {
+            return .refuse(.notAuthorized, reason: "username is not {hub}/{deviceId}/?api-version=…")
+        }
+        guard identity.host.caseInsensitiveCompare(shard.hostName) == .orderedSame else {
+            return .refuse(.notAuthorized, reason: "the username names hub \(identity.host), not this shard")
+        }
+        let clientId = identity.moduleId.map { "\(identity.deviceId)/\($0)" } ?? identity.deviceId
+        guard clientId == connect.clientIdentifier else {
+            return .refuse(.identifierRejected, reason: "client id differs from the device in the username")
+        }
+        guard identity.moduleId == nil else {
+            return .refuse(.notAuthorized, reason: "module identities are not provisioned on this shard")
+        }
+        var logger = self.logger
+        logger[metadataKey: "hub.device_id"] = "\(identity.deviceId)"
+        let authMethod: String
+        do {
+            if let password = connect.password, !password.isEmpty {
+                let token = String(decoding: password, as: UTF8.self)
+                _ = try await shard.authenticate(deviceId: identity.deviceId, moduleId: identity.moduleId, token: token)
+                authMethod = "sas"
+                if let expiry = HubShard.tokenExpiry(token) {
+                    let remaining = expiry.timeIntervalSinceNow
+                    request.outbound.close(at: .now() + .milliseconds(Int64(max(0, remaining) * 1000)))
+                }
+            } else if let leaf = request.presentedCertificates.first {
+                let chain = try request.presentedCertificates.map { try Certificate(derEncoded: $0.toDERBytes()) }
+                guard chain.first?.subject.commonNameText == identity.deviceId else {
+                    return .refuse(.notAuthorized, reason: "the certificate's CN is not the device id")
+                }
+                let thumbprint = CertificateFingerprint.sha1(try Certificate(derEncoded: leaf.toDERBytes()))
+                let device = try await shard.device(identity.deviceId)
+                let trusted = device.authentication.type == "certificateAuthority" ? await validateChain(chain) : false
+                _ = try await shard.authenticate(deviceId: identity.deviceId, certificateThumbprint: thumbprint, chainValidated: trusted)
+                authMethod = "x509"
+            } else {
+                return .refuse(.notAuthorized, reason: "neither a SAS token nor a client certificate")
+            }
+        } catch let error as HubError where error.status == 401 || error.status == 404 {
+            return .refuse(.notAuthorized, reason: error.message)
+        } catch {
+            logger.error("device authentication failed", metadata: ["hub.error": "\(error)"])
+            return .refuse(.serverUnavailable, reason: "authentication could not complete")
+        }
+        let restored = directory.restoreSubscriptions(shard: shard.name, clientId: clientId, clean: connect.cleanSession)
+        let session = HubDeviceSession(
+            shard: shard, deviceId: identity.deviceId, moduleId: identity.moduleId, authMethod: authMethod,
+            subscriptions: restored ?? [], outbound: request.outbound, directory: directory, logger: logger)
+        return .accept(session, sessionPresent: restored != nil)
+    }
+
+    /// Host, device and module of a hub username.
+    static func identity(username: String) -> (host: String, deviceId: String, moduleId: String?)? {
+        let path = username.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)[0]
+        let parts = path.split(separator: "/", omittingEmptySubsequences: true)
+        switch parts.count {
+        case 2: return (String(parts[0]), String(parts[1]), nil)
+        case 3: return (String(parts[0]), String(parts[1]), String(parts[2]))
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,195 @@
+import Foundation
+import Provisioning
+import Security
+
+/// One bundled IoT hub shard: device authentication, telemetry intake, twins, direct methods and C2D.
+/// Storage and device connections come in through seams, so the same code runs in-process or split.
+public struct HubShard: Sendable {
+    /// Shard name (`hub-1`).
+    public let name: String
+    /// Host name devices dial and SAS tokens are scoped to.
+    public let hostName: String
+    let registry: any DeviceRegistry
+    let cloudToDevice: any CloudToDeviceStore
+    let telemetry: TelemetryBatcher
+    let notifier: any HubNotifier
+    let now: @Sendable () -> Date
+
+    /// Creates a shard.
+    public init(name: String, hostName: String, registry: any DeviceRegistry, cloudToDevice: any CloudToDeviceStore,
+                telemetry: TelemetryBatcher, notifier: any HubNotifier, now: @escaping @Sendable () -> Date = Date.init) {
+        self.name = name
+        self.hostName = hostName
+        self.registry = registry
+        self.cloudToDevice = cloudToDevice
+        self.telemetry = telemetry
+        self.notifier = notifier
+        self.now = now
+    }
+
+    // MARK: Device authentication
+
+    /// Checks a device SAS token (`sr` = `{hostName}/devices/{id}`) against the device's keys; returns the identity.
+    public func authenticate(deviceId: String, moduleId: String?, token: String) async throws -> DeviceIdentity {
+        let identity = try await enabledDevice(deviceId)
+        guard identity.authentication.type == "sas", let keys = identity.authentication.symmetricKey else {
+            throw HubError.unauthorized("device \(deviceId) does not use SAS authentication")
+        }
+        let signature: SharedAccessSignature
+        do {
+            signature = try SharedAccessSignature(parsing: token)
+        } catch {
+            throw HubError.unauthorized("malformed SAS token")
+        }
+        var scope = "\(hostName)/devices/\(deviceId)"
+        if let moduleId { scope += "/modules/\(moduleId)" }
+        let parsed = [keys.primaryKey, keys.secondaryKey].compactMap { $0.flatMap { try? SharedAccessKey(base64: $0) } }
+        do {
+            try signature.validate(keys: parsed, now: now(), requiredScope: scope)
+        } catch {
+            throw HubError.unauthorized(error.message)
+        }
+        return identity
+    }
+
+    /// The SAS token's expiry, for closing the connection when it passes.
+    public static func tokenExpiry(_ token: String) -> Date? {
+        (try? SharedAccessSignature(parsing: token)).map { Date(timeIntervalSince1970: TimeInterval($0.expiry)) }
+    }
+
+    /// Checks that a device may use a client certificate with this SHA-1 thumbprint (self-signed devices), or that
+    /// it is a CA-authenticated device (the caller validated the chain); returns the identity.
+    public func authenticate(deviceId: String, certificateThumbprint: String, chainValidated: Bool) async throws -> DeviceIdentity {
+        let identity = try await enabledDevice(deviceId)
+        switch identity.authentication.type {
+        case "selfSigned":
+            let allowed = [identity.authentication.x509Thumbprint?.primaryThumbprint, identity.authentication.x509Thumbprint?.secondaryThumbprint]
+                .compactMap { $0?.uppercased() }
+            guard allowed.contains(certificateThumbprint.uppercased()) else {
+                throw HubError.unauthorized("the certificate thumbprint is not registered for \(deviceId)")
+            }
+        case "certificateAuthority":
+            guard chainValidated else { throw HubError.unauthorized("the certificate chain is not trusted") }
+        default:
+            throw HubError.unauthorized("device \(deviceId) does not use X.509 authentication")
+        }
+        return identity
+    }
+
+    private func enabledDevice(_ deviceId: String) async throws -> DeviceIdentity {
+        guard let identity = try await registry.device(shard: name, deviceId: deviceId) else {
+            throw HubError.unauthorized("device \(deviceId) is not registered on this hub")
+        }
+        guard identity.status == "enabled" else { throw HubError.unauthorized("device \(deviceId) is disabled") }
+        return identity
+    }
+
+    // MARK: Telemetry
+
+    /// Stores a device message durably (group commit) and returns its sequence number.
+    public func receiveTelemetry(deviceId: String, moduleId: String?, authMethod: String, properties: MessagePropertyBag,
+                                 body: [UInt8]) async throws -> Int64 {
+        guard body.count <= TelemetryMessage.maximumBodySize else {
+            throw HubError.tooLarge("a message body may be at most 256 KB")
+        }
+        let enqueued = now()
+        var system = properties.systemProperties
+        system["iothub-connection-device-id"] = deviceId
+        if let moduleId { system["iothub-connection-module-id"] = moduleId }
+        system["iothub-connection-auth-method"] = authMethod
+        system["iothub-enqueuedtime"] = RegistrationTimestamp.string(enqueued)
+        system["iothub-message-source"] = "Telemetry"
+        return try await telemetry.record(TelemetryMessage(
+            shard: name, deviceId: deviceId, moduleId: moduleId, enqueuedTime: enqueued, body: body,
+            properties: properties.applicationProperties, systemProperties: system))
+    }
+
+    // MARK: Twins
+
+    /// The device's view of its twin.
+    public func deviceTwinProperties(deviceId: String) async throws -> JSONValue {
+        try await twin(deviceId).devicePropertiesDocument
+    }
+
+    /// Applies a reported patch from the device; returns the new reported version.
+    public func patchReportedProperties(deviceId: String, patch: JSONValue) async throws -> Int {
+        guard let members = patch.objectValue else { throw HubError.badRequest("a reported-properties patch must be a JSON object") }
+        let identity = try await device(deviceId)
+        var twin = try await twin(deviceId)
+        let version = try twin.patchReported(members, now: now())
+        twin.etag = Self.newETag()
+        try await registry.save(shard: name, device: identity, twin: twin)
+        return version
+    }
+
+    /// The service's view of a twin.
+    public func serviceTwin(deviceId: String) async throws -> JSONValue {
+        let identity = try await device(deviceId)
+        return try await twin(deviceId).serviceDocument(identity: identity)
+    }
+
+    /// Merges `{"tags":…, "properties":{"desired":…}}` into the twin (service PATCH); notifies the device.
+    public func updateTwin(deviceId: String, patch: JSONValue, ifMatch: String?) async throws -> JSONValue {
+        let identity = try await device(deviceId)
+        var twin = try await twin(deviceId)
+        try Self.check(ifMatch: ifMatch, etag: twin.etag)
+        if let tags = patch["tags"]?.objectValue { try twin.patchTags(tags) }
+        var notification: JSONValue?
+        if let desired = patch["properties"]?["desired"]?.objectValue {
+            notification = try twin.patchDesired(desired, now: now())
+        }
+        twin.etag = Self.newETag()
+        try await registry.save(shard: name, device: identity, twin: twin)
+        if let notification { await notifier.desiredPropertiesChanged(shard: name, deviceId: deviceId, moduleId: nil, patch: notification) }
+        return twin.serviceDocument(identity: identity)
+    }
+
+    /// Replaces tags and desired properties (service PUT); notifies the device.
+    public func replaceTwin(deviceId: String, twin document: JSONValue, ifMatch: String?) async throws -> JSONValue {
+        let identity = try await device(deviceId)
+        var twin = try await twin(deviceId)
+        try Self.check(ifMatch: ifMatch, etag: twin.etag)
+        let notification = try twin.replace(tags: document["tags"]?.objectValue ?? [:],
+                                            desired: document["properties"]?["desired"]?.objectValue ?? [:], now: now())
+        twin.etag = Self.newETag()
+        try await registry.save(shard: name, device: identity, twin: twin)
+        await notifier.desiredPropertiesChanged(shard: name, deviceId: deviceId, moduleId: nil, patch: notification)
+        return twin.serviceDocument(identity: identity)
+    }
+
+    // MARK: Direct methods
+
+    /// Calls a method on the connected device.
+    public func invokeMethod(deviceId: String, moduleId: String?, request: DirectMethodRequest) async throws -> DirectMethodResponse {
+        try request.validate()
+        _ = try await device(deviceId)
+        return try await notifier.invokeMethod(shard: name, deviceId: deviceId, moduleId: moduleId, request: request)
+    }
+
+    // MARK: Shared helpers
+
+    /// The device or `HubError.deviceNotFound`.
+    public func device(_ deviceId: String) async throws -> DeviceIdentity {
+        guard let identity = try await registry.device(shard: name, deviceId: deviceId) else { throw HubError.deviceNotFound(deviceId) }
+        return identity
+    }
+
+    func twin(_ deviceId: String) async throws -> DeviceTwin {
+        guard let twin = try await registry.twin(shard: name, deviceId: deviceId) else { throw HubError.deviceNotFound(deviceId) }
+        return twin
+    }
+
+    /// `If-Match` rules: absent or `*` always match; quotes around either side are ignored.
+    public static func check(ifMatch: String?, etag: String) throws(HubError) {
+        guard let ifMatch else { return }
+        let wanted = ifMatch.trimmingCharacters(in: CharacterSet(charactersIn: "\" "))
+        guard wanted == "*" || wanted == etag.trimmingCharacters(in: CharacterSet(charactersIn: "\"")) else {
+            throw .preconditionFailed("the etag does not match")
+        }
+    }
+
+    /// A fresh etag.
+    public static func newETag() -> String {
+        Data(UUID().uuidString.utf8).base64EncodedString()
+    }
+}

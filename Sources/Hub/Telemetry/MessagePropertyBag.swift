@@ -1,0 +1,61 @@
+import Foundation
+
+/// The property bag at the end of an MQTT message topic: `%24.mid=…&%24.ct=…&custom=value`.
+public struct MessagePropertyBag: Sendable, Equatable {
+    /// Custom properties.
+    public var applicationProperties: [String: String]
+    /// System properties by their service names (`message-id`, `content-type`, …).
+    public var systemProperties: [String: String]
+
+    /// Creates a bag.
+    public init(applicationProperties: [String: String] = [:], systemProperties: [String: String] = [:]) {
+        self.applicationProperties = applicationProperties
+        self.systemProperties = systemProperties
+    }
+
+    /// Wire keys of system properties and their service names.
+    static let systemKeys: [(wire: String, name: String)] = [
+        ("$.on", "output-name"), ("$.mid", "message-id"), ("$.cid", "correlation-id"), ("$.uid", "user-id"),
+        ("$.ct", "content-type"), ("$.ce", "content-encoding"), ("$.ifid", "interface-id"), ("$.exp", "expiry-time-utc"),
+        ("$.to", "to"),
+    ]
+
+    /// Parses a bag; keys and values are percent-decoded, a key without `=` has an empty value.
+    public init(parsing bag: Substring) throws(HubError) {
+        self.init()
+        for pair in bag.split(separator: "&", omittingEmptySubsequences: true) {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard let key = String(parts[0]).removingPercentEncoding, !key.isEmpty,
+                  let value = (parts.count > 1 ? String(parts[1]) : "").removingPercentEncoding
+            else { throw .badRequest("the message property bag is not valid percent-encoding") }
+            if let system = Self.systemKeys.first(where: { $0.wire == key }) {
+                systemProperties[system.name] = value
+            } else if key.hasPrefix("$.") {
+                systemProperties[String(key.dropFirst(2))] = value
+            } else {
+                applicationProperties[key] = value
+            }
+        }
+    }
+
+    /// The bag as the device SDK expects it on C2D topics: system properties first, then custom ones sorted.
+    public var encoded: String {
+        var pairs: [String] = []
+        for (wire, name) in Self.systemKeys {
+            if let value = systemProperties[name] { pairs.append("\(Self.escape(wire))=\(Self.escape(value))") }
+        }
+        for key in applicationProperties.keys.sorted() {
+            pairs.append("\(Self.escape(key))=\(Self.escape(applicationProperties[key] ?? ""))")
+        }
+        return pairs.joined(separator: "&")
+    }
+
+    static func escape(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: .propertyBagUnreserved) ?? text
+    }
+}
+
+extension CharacterSet {
+    /// What Python's `quote(x, safe="")` leaves as is.
+    static let propertyBagUnreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+}

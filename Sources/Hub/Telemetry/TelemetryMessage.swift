@@ -1,0 +1,58 @@
+import Foundation
+
+/// A device-to-cloud message as the hub stores it: body, application and system properties.
+public struct TelemetryMessage: Sendable, Equatable, Codable {
+    /// Shard that received it.
+    public var shard: String
+    /// Sending device.
+    public var deviceId: String
+    /// Sending module, if any.
+    public var moduleId: String?
+    /// When the hub accepted it.
+    public var enqueuedTime: Date
+    /// The body bytes as sent.
+    public var body: [UInt8]
+    /// Application properties (custom keys of the property bag).
+    public var properties: [String: String]
+    /// System properties: `message-id`, `correlation-id`, `user-id`, `content-type`, `content-encoding`,
+    /// `iothub-connection-device-id`, `iothub-connection-module-id`, `iothub-connection-auth-method`,
+    /// `iothub-enqueuedtime`, `iothub-message-source`, `output-name`, `interface-id`, `expiry-time-utc`.
+    public var systemProperties: [String: String]
+
+    /// Creates a message.
+    public init(shard: String, deviceId: String, moduleId: String?, enqueuedTime: Date, body: [UInt8],
+                properties: [String: String], systemProperties: [String: String]) {
+        self.shard = shard
+        self.deviceId = deviceId
+        self.moduleId = moduleId
+        self.enqueuedTime = enqueuedTime
+        self.body = body
+        self.properties = properties
+        self.systemProperties = systemProperties
+    }
+
+    /// The largest body a device may send (IoT Hub's 256 KiB).
+    public static let maximumBodySize = 256 * 1024
+}
+
+/// A stored message with its position in the shard's log.
+public struct StoredTelemetryMessage: Sendable, Equatable {
+    /// Monotonic per shard.
+    public var sequenceNumber: Int64
+    /// The message.
+    public var message: TelemetryMessage
+
+    /// Creates a stored message.
+    public init(sequenceNumber: Int64, message: TelemetryMessage) {
+        self.sequenceNumber = sequenceNumber
+        self.message = message
+    }
+}
+
+/// Durable telemetry intake; `append` returns only once the messages are committed.
+public protocol TelemetryStore: Sendable {
+    /// Appends messages in one transaction and returns their sequence numbers.
+    func appendTelemetry(_ messages: [TelemetryMessage]) async throws -> [Int64]
+    /// Messages of a shard after `sequenceNumber`, oldest first.
+    func telemetry(shard: String, after sequenceNumber: Int64, limit: Int) async throws -> [StoredTelemetryMessage]
+}

@@ -1,0 +1,97 @@
+import Foundation
+import GRDB
+import Hub
+
+extension ProvisioDatabase: CloudToDeviceStore {
+    /// Queues a message unless the device already has the maximum pending.
+    public func enqueueCloudToDevice(_ message: CloudToDeviceMessage) async throws {
+        let json = try Self.encodeMessage(message)
+        try await pool.write { db in
+            let pending = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM c2d_message WHERE shard = ? AND device_key = ? AND expiry_time > ?",
+                                           arguments: [message.shard, message.deviceId.lowercased(), message.enqueuedTime]) ?? 0
+            guard pending < CloudToDeviceMessage.maximumPendingPerDevice else { throw HubError.queueFull(message.deviceId) }
+            try db.execute(sql: "INSERT INTO c2d_message (id, shard, device_key, expiry_time, delivery_count, json) VALUES (?, ?, ?, ?, ?, ?)",
+                           arguments: [message.id, message.shard, message.deviceId.lowercased(), message.expiryTime, message.deliveryCount, json])
+        }
+    }
+
+    /// Unexpired pending messages of a device, oldest first.
+    public func pendingCloudToDevice(shard: String, deviceId: String, now: Date) async throws -> [CloudToDeviceMessage] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT json, delivery_count FROM c2d_message WHERE shard = ? AND device_key = ? AND expiry_time > ? ORDER BY rowid
+                """, arguments: [shard, deviceId.lowercased(), now]).map(Self.message(from:))
+        }
+    }
+
+    /// Counts one more delivery.
+    public func markDelivered(shard: String, messageId id: String) async throws {
+        try await pool.write { db in
+            try db.execute(sql: "UPDATE c2d_message SET delivery_count = delivery_count + 1 WHERE shard = ? AND id = ?", arguments: [shard, id])
+        }
+    }
+
+    /// Removes a message and appends its feedback in one transaction.
+    public func finishCloudToDevice(shard: String, messageId id: String, feedback: FeedbackRecord?) async throws -> CloudToDeviceMessage? {
+        let feedbackJSON = try feedback.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
+        return try await pool.write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT json, delivery_count FROM c2d_message WHERE shard = ? AND id = ?", arguments: [shard, id]) else {
+                return nil
+            }
+            let message = try Self.message(from: row)
+            try db.execute(sql: "DELETE FROM c2d_message WHERE shard = ? AND id = ?", arguments: [shard, id])
+            if let feedbackJSON {
+                try db.execute(sql: "INSERT INTO c2d_feedback (shard, json) VALUES (?, ?)", arguments: [shard, feedbackJSON])
+            }
+            return message
+        }
+    }
+
+    /// Messages past their expiry.
+    public func expiredCloudToDevice(shard: String, now: Date) async throws -> [CloudToDeviceMessage] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT json, delivery_count FROM c2d_message WHERE shard = ? AND expiry_time <= ? ORDER BY rowid",
+                             arguments: [shard, now]).map(Self.message(from:))
+        }
+    }
+
+    /// Removes a device's pending messages.
+    public func purgeCloudToDevice(shard: String, deviceId: String) async throws -> Int {
+        try await pool.write { db in
+            try db.execute(sql: "DELETE FROM c2d_message WHERE shard = ? AND device_key = ?", arguments: [shard, deviceId.lowercased()])
+            return db.changesCount
+        }
+    }
+
+    /// Takes pending feedback records, oldest first.
+    public func takeFeedback(shard: String, limit: Int) async throws -> [FeedbackRecord] {
+        try await pool.write { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT id, json FROM c2d_feedback WHERE shard = ? ORDER BY id LIMIT ?", arguments: [shard, limit])
+            let records = try rows.map { row -> FeedbackRecord in
+                let text: String = row["json"]
+                guard let record = try? JSONDecoder().decode(FeedbackRecord.self, from: Data(text.utf8)) else {
+                    throw StorageError(.corruptRecord, "a feedback record is unreadable")
+                }
+                return record
+            }
+            if let last = rows.last {
+                let lastId: Int64 = last["id"]
+                try db.execute(sql: "DELETE FROM c2d_feedback WHERE shard = ? AND id <= ?", arguments: [shard, lastId])
+            }
+            return records
+        }
+    }
+
+    static func encodeMessage(_ message: CloudToDeviceMessage) throws -> String {
+        String(decoding: try JSONEncoder().encode(message), as: UTF8.self)
+    }
+
+    static func message(from row: Row) throws -> CloudToDeviceMessage {
+        let text: String = row["json"]
+        guard var message = try? JSONDecoder().decode(CloudToDeviceMessage.self, from: Data(text.utf8)) else {
+            throw StorageError(.corruptRecord, "a cloud-to-device message is unreadable")
+        }
+        message.deliveryCount = row["delivery_count"]
+        return message
+    }
+}
