@@ -103,7 +103,7 @@ let package = Package(
         .executableTarget(
             name: "ProvisioCLI",
             dependencies: [
-                "ProvisioServer", "PKI", "Storage",
+                "ProvisioServer", "PKI", "Storage", "Provisioning",
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Logging", package: "swift-log"),
@@ -121,7 +121,17 @@ let package = Package(
             dependencies: ["MQTTCodec", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOTestUtils", package: "swift-nio")],
             swiftSettings: strict
         ),
-        .testTarget(name: "PKITests", dependencies: ["PKI"], swiftSettings: strict),
+        .testTarget(
+            name: "PKITests",
+            dependencies: [
+                "PKI",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(name: "SecurityTests", dependencies: ["Security"], swiftSettings: strict),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "PKI", "Security", "Provisioning", "Hub"], swiftSettings: strict),
         .testTarget(name: "ProvisioningTests", dependencies: ["Provisioning"], swiftSettings: strict),
@@ -146,6 +156,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
+            exclude: ["python"],
             swiftSettings: strict
         ),
     ]

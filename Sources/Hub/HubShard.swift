@@ -14,6 +14,8 @@ public struct HubShard: Sendable {
     let telemetry: TelemetryBatcher
     let notifier: any HubNotifier
     let now: @Sendable () -> Date
+    /// Twin read-modify-write cycles of one device run one at a time.
+    let twinLocks = KeyedLock()
 
     /// Creates a shard.
     public init(name: String, hostName: String, registry: any DeviceRegistry, cloudToDevice: any CloudToDeviceStore,
@@ -114,6 +116,12 @@ public struct HubShard: Sendable {
     /// Applies a reported patch from the device; returns the new reported version.
     public func patchReportedProperties(deviceId: String, patch: JSONValue) async throws -> Int {
         guard let members = patch.objectValue else { throw HubError.badRequest("a reported-properties patch must be a JSON object") }
+        return try await twinLocks.withLock(deviceId) {
+            try await patchReportedLocked(deviceId: deviceId, members: members)
+        }
+    }
+
+    private func patchReportedLocked(deviceId: String, members: [String: JSONValue]) async throws -> Int {
         let identity = try await device(deviceId)
         var twin = try await twin(deviceId)
         let version = try twin.patchReported(members, now: now())
@@ -130,6 +138,10 @@ public struct HubShard: Sendable {
 
     /// Merges `{"tags":…, "properties":{"desired":…}}` into the twin (service PATCH); notifies the device.
     public func updateTwin(deviceId: String, patch: JSONValue, ifMatch: String?) async throws -> JSONValue {
+        try await twinLocks.withLock(deviceId) { try await updateTwinLocked(deviceId: deviceId, patch: patch, ifMatch: ifMatch) }
+    }
+
+    private func updateTwinLocked(deviceId: String, patch: JSONValue, ifMatch: String?) async throws -> JSONValue {
         let identity = try await device(deviceId)
         var twin = try await twin(deviceId)
         try Self.check(ifMatch: ifMatch, etag: twin.etag)
@@ -146,6 +158,10 @@ public struct HubShard: Sendable {
 
     /// Replaces tags and desired properties (service PUT); notifies the device.
     public func replaceTwin(deviceId: String, twin document: JSONValue, ifMatch: String?) async throws -> JSONValue {
+        try await twinLocks.withLock(deviceId) { try await replaceTwinLocked(deviceId: deviceId, document: document, ifMatch: ifMatch) }
+    }
+
+    private func replaceTwinLocked(deviceId: String, document: JSONValue, ifMatch: String?) async throws -> JSONValue {
         let identity = try await device(deviceId)
         var twin = try await twin(deviceId)
         try Self.check(ifMatch: ifMatch, etag: twin.etag)

@@ -13,6 +13,8 @@ struct Serve: AsyncParsableCommand {
     var configurationFile: String?
 
     func run() async throws {
+        // Everything the server writes (database with service keys, CA and TLS keys) is private to its owner.
+        umask(0o077)
         let configuration: ServerConfiguration
         do {
             configuration = try configurationFile.map { try ServerConfiguration.load(file: URL(fileURLWithPath: $0)) } ?? ServerConfiguration()

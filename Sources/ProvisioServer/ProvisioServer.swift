@@ -114,6 +114,10 @@ public struct ProvisioServer: Sendable {
         var groupConfiguration = ServiceGroupConfiguration(
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         groupConfiguration.maximumGracefulShutdownDuration = .seconds(15)
+        defer {
+            // connection.json describes a running server; it goes away with it.
+            try? FileManager.default.removeItem(at: connectionFile)
+        }
         try await ServiceGroup(configuration: groupConfiguration).run()
     }
 }

@@ -1,6 +1,5 @@
 import GRDB
 import Hub
-import Provisioning
 
 extension ProvisioDatabase: DeviceRegistry {
     /// One device of `shard`, matched case-insensitively by device id.

@@ -92,6 +92,7 @@ public final class ProvisioDatabase: Sendable {
                 table.primaryKey(["shard", "device_key"])
             }
         }
+        registerHubMigrations(&migrator)
         return migrator
     }
 

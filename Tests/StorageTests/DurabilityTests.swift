@@ -42,14 +42,15 @@ struct DurabilityTests {
         }
     }
 
-    @Test("both migrations are applied, in order, and the journal is WAL")
+    @Test("v1 and v2 are applied first, in order, and the journal is WAL")
     func migrations() async throws {
         try await withTemporaryDatabase { database, path in
             let applied = try database.appliedMigrations()
             let journalMode = try database.journalMode()
             // Opening again must not re-run anything.
             let reopened = try ProvisioDatabase(path: path).appliedMigrations()
-            #expect(applied == ["v1-foundation", "v2-provisioning"])
+            // Later migrations may follow; these two must come first, in this order.
+            #expect(Array(applied.prefix(2)) == ["v1-foundation", "v2-provisioning"])
             #expect(journalMode == "wal")
             #expect(reopened == applied)
         }

@@ -1,3 +1,4 @@
+import Foundation
 import Provisioning
 
 /// A device twin's stored parts: tags (service-only), desired and reported properties with their versions.
@@ -36,10 +37,15 @@ public struct DeviceTwin: Codable, Sendable, Equatable {
     public mutating func apply(initialTwin: JSONValue?, replace: Bool) {
         let newTags = initialTwin?["tags"]?.objectValue ?? [:]
         let newDesired = initialTwin?["properties"]?["desired"]?.objectValue?.filter { !$0.key.hasPrefix("$") } ?? [:]
+        let stamp = RegistrationTimestamp.string(Date())
+        var stamps = replace ? [:] : (desiredUpdated ?? [:])
+        for key in newDesired.keys { stamps[key] = stamp }
+        desiredUpdated = stamps
         if replace {
             tags = newTags
             desired = newDesired
             reported = [:]
+            reportedUpdated = [:]
         } else {
             tags.merge(newTags) { _, new in new }
             desired.merge(newDesired) { _, new in new }

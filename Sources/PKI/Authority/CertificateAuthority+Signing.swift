@@ -65,7 +65,8 @@ extension CertificateAuthority {
         guard let signatureAlgorithm = issuerKey.publicKey.issuerSignatureAlgorithm else {
             throw PKIError(code: .signingFailed, message: "the issuer key type cannot sign certificates here")
         }
-        var notAfter = now.addingTimeInterval(profile.validityDuration)
+        // The validity window starts at notBefore (skew allowance included), so the total never exceeds the profile.
+        var notAfter = now.addingTimeInterval(-CertificateAuthority.clockSkewAllowance + profile.validityDuration)
         if let notAfterLimit, notAfterLimit < notAfter {
             notAfter = notAfterLimit
         }

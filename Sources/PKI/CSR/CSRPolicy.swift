@@ -98,11 +98,11 @@ public struct CSRPolicy: Sendable {
     private static func rsaKeySize(inCSR der: [UInt8]) -> Int? {
         // CertificationRequest ::= SEQUENCE { certificationRequestInfo SEQUENCE { version, subject, spki, … }, … }
         guard let request = try? DER.parse(der),
-            case .constructed(let requestChildren) = request.content,
-            let info = requestChildren.first(where: { _ in true }),
-            case .constructed(let infoChildren) = info.content
+            case .constructed(let requestFields) = request.content,
+            let info = Array(requestFields).first,
+            case .constructed(let infoFields) = info.content
         else { return nil }
-        let fields = Array(infoChildren)
+        let fields = Array(infoFields)
         guard fields.count >= 3,
             let key = try? _RSA.Signing.PublicKey(unsafeDERRepresentation: fields[2].encodedBytes)
         else { return nil }

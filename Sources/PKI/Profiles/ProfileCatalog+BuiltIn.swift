@@ -21,7 +21,7 @@ extension ProfileCatalog {
         ),
         CertificateProfile(
             unvalidatedName: "tls-server", keyAlgorithm: .ecdsaP256, validity: "397d",
-            isCertificateAuthority: false, pathLength: nil, keyUsage: ["digitalSignature", "keyEncipherment"],
+            isCertificateAuthority: false, pathLength: nil, keyUsage: ["digitalSignature"],
             extendedKeyUsage: ["serverAuth"], subject: "CN={commonName}, O={organization}",
             validityDuration: 397 * 86_400
         ),

@@ -1,8 +1,12 @@
 /// Serialises work per key (one registration of a device at a time) without blocking other keys.
-actor KeyedLock {
+public actor KeyedLock {
+    /// Creates a lock table.
+    public init() {}
+
     private var waiters: [String: [CheckedContinuation<Void, Never>]] = [:]
 
-    func withLock<T: Sendable>(_ key: String, _ body: @Sendable () async throws -> T) async throws -> T {
+    /// Runs `body` while holding the lock for `key`.
+    public func withLock<T: Sendable>(_ key: String, _ body: @Sendable () async throws -> T) async throws -> T {
         await acquire(key)
         defer { release(key) }
         return try await body()
