@@ -65,8 +65,13 @@ public struct X509Attestor: Sendable {
         guard enrolled.contains(where: { CertificateFingerprint.sha1($0) == thumbprint }) else {
             throw ProvisioningError.unauthorized("the certificate is not the one enrolled for \(enrollment.registrationId)")
         }
-        // An enrolled leaf is its own trust anchor: check its validity period and usage.
-        try await validate(chain: [leaf], anchors: [leaf], now: now)
+        // The enrolled certificate itself is the trust anchor: what remains is its validity period and usage.
+        guard leaf.notValidBefore <= now, now <= leaf.notValidAfter else {
+            throw ProvisioningError.unauthorized("the certificate is not valid at this time")
+        }
+        if let reason = ClientCertificatePolicy.leafProblem(leaf) {
+            throw ProvisioningError.unauthorized("the certificate does not validate: \(reason)")
+        }
         let thumbprints = enrolled.map(CertificateFingerprint.sha1)
         return AttestedDevice(
             registrationId: enrollment.registrationId, source: .individual(enrollment),
@@ -131,15 +136,24 @@ public struct X509Attestor: Sendable {
 struct ClientCertificatePolicy: VerifierPolicy {
     let verifyingCriticalExtensions: [ASN1ObjectIdentifier] = [.X509ExtensionID.extendedKeyUsage, .X509ExtensionID.keyUsage]
 
-    func chainMeetsPolicyRequirements(chain: UnverifiedCertificateChain) -> PolicyEvaluationResult {
-        let leaf = chain.leaf
+    /// Why a device certificate cannot be used for client authentication, or nil.
+    static func leafProblem(_ leaf: Certificate) -> String? {
         do {
             if let usage = try leaf.extensions.extendedKeyUsage, !usage.contains(.clientAuth), !usage.contains(.any) {
-                return .failsToMeetPolicy(reason: "the device certificate does not allow TLS client authentication")
+                return "the device certificate does not allow TLS client authentication"
             }
             if let usage = try leaf.extensions.keyUsage, !usage.digitalSignature {
-                return .failsToMeetPolicy(reason: "the device certificate's key usage lacks digitalSignature")
+                return "the device certificate's key usage lacks digitalSignature"
             }
+        } catch {
+            return "the device certificate has a malformed usage extension"
+        }
+        return nil
+    }
+
+    func chainMeetsPolicyRequirements(chain: UnverifiedCertificateChain) -> PolicyEvaluationResult {
+        if let problem = Self.leafProblem(chain.leaf) { return .failsToMeetPolicy(reason: problem) }
+        do {
             for issuer in chain.dropFirst() {
                 if let usage = try issuer.extensions.keyUsage, !usage.keyCertSign {
                     return .failsToMeetPolicy(reason: "an issuing certificate's key usage lacks keyCertSign")
