@@ -108,7 +108,8 @@ public struct MQTTListener: Service {
     private func serve(_ connection: Connection) async {
         let channel = connection.channel.channel
         guard registry.track(channel) else {
-            channel.close(promise: nil)
+            // Shutting down: close without serving (executeThenClose also finishes the channel's writer).
+            try? await connection.channel.executeThenClose { _, _ in }
             return
         }
         var logger = self.logger

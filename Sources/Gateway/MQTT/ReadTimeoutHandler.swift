@@ -13,7 +13,7 @@ final class ReadTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private var timeout: TimeAmount?
-    private var lastRead = NIODeadline.now()
+    private var lastRead = NIODeadline.uptimeNanoseconds(0)
     private var check: Scheduled<Void>?
 
     init(timeout: TimeAmount?) {
@@ -21,7 +21,7 @@ final class ReadTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
-        lastRead = .now()
+        lastRead = context.eventLoop.now
         schedule(context: context, after: timeout)
     }
 
@@ -31,7 +31,7 @@ final class ReadTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        lastRead = .now()
+        lastRead = context.eventLoop.now
         context.fireChannelRead(data)
     }
 
@@ -47,7 +47,7 @@ final class ReadTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler {
             return
         }
         timeout = change.timeout
-        lastRead = .now()
+        lastRead = context.eventLoop.now
         check?.cancel()
         schedule(context: context, after: timeout)
         promise?.succeed()
@@ -64,7 +64,7 @@ final class ReadTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     private func fire(context: ChannelHandlerContext) {
         guard let timeout else { return }
-        let idle = NIODeadline.now() - lastRead
+        let idle = context.eventLoop.now - lastRead
         if idle >= timeout {
             context.close(promise: nil)
         } else {
