@@ -18,7 +18,7 @@ struct LocalHubDirectory: HubDirectory {
         identity.etag = Self.etag()
         var twin = try await registry.twin(shard: hub.name, deviceId: device.deviceId) ?? DeviceTwin(etag: Self.etag())
         if device.twin != nil || device.replaceTwin {
-            twin.apply(initialTwin: device.twin, replace: device.replaceTwin)
+            twin.apply(initialTwin: device.twin, replace: device.replaceTwin, now: Date())
             twin.etag = Self.etag()
         }
         try await registry.save(shard: hub.name, device: identity, twin: twin)

@@ -51,8 +51,9 @@ struct CAHierarchyTests {
             )
             #expect(root.signatureAlgorithm == .ecdsaWithSHA256)
             #expect(root.notValidBefore == fixture.now.addingTimeInterval(-300))
-            #expect(root.notValidAfter == fixture.now.addingTimeInterval(20 * 365 * 86_400))
-            #expect(issuing.notValidAfter == fixture.now.addingTimeInterval(10 * 365 * 86_400))
+            // Validity counts from notBefore, which sits 5 minutes before issue to allow for clock skew.
+            #expect(root.notValidAfter == fixture.now.addingTimeInterval(-300 + 20 * 365 * 86_400))
+            #expect(issuing.notValidAfter == fixture.now.addingTimeInterval(-300 + 10 * 365 * 86_400))
             // Positive 20-octet serials.
             #expect(root.serialNumber.bytes.count == 20)
             #expect(try #require(root.serialNumber.bytes.first) < 0x80)

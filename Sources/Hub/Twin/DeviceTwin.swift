@@ -34,10 +34,10 @@ public struct DeviceTwin: Codable, Sendable, Equatable {
     }
 
     /// Applies an initial twin document `{"tags":…, "properties":{"desired":…}}`; merge adds to what is there.
-    public mutating func apply(initialTwin: JSONValue?, replace: Bool) {
+    public mutating func apply(initialTwin: JSONValue?, replace: Bool, now: Date) {
         let newTags = initialTwin?["tags"]?.objectValue ?? [:]
         let newDesired = initialTwin?["properties"]?["desired"]?.objectValue?.filter { !$0.key.hasPrefix("$") } ?? [:]
-        let stamp = RegistrationTimestamp.string(Date())
+        let stamp = RegistrationTimestamp.string(now)
         var stamps = replace ? [:] : (desiredUpdated ?? [:])
         for key in newDesired.keys { stamps[key] = stamp }
         desiredUpdated = stamps

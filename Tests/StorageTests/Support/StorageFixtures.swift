@@ -1,3 +1,4 @@
+import Foundation
 import Hub
 import Provisioning
 
@@ -116,7 +117,7 @@ enum StorageFixtures {
 
     static func twin(etag: String = "twin-etag-1") -> DeviceTwin {
         var twin = DeviceTwin(etag: etag)
-        twin.apply(initialTwin: initialTwin, replace: true)
+        twin.apply(initialTwin: initialTwin, replace: true, now: Date(timeIntervalSince1970: 1_800_000_000))
         twin.reported = ["firmware": .string("1.2.3"), "battery": .object(["level": .number(0.75)])]
         twin.reportedVersion = 4
         return twin
