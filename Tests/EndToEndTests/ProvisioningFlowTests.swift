@@ -33,6 +33,16 @@ struct ProvisioningFlowReport: Decodable, Sendable {
         var unknownCARefused: Bool?
         var webhookSawKeys: Bool?
         var webhookLinkedHubs: [String]?
+        var registerStatus: Int?
+        var retryAfter: String?
+        var pollStatus: Int?
+        var state: String?
+        var lookupStatus: Int?
+        var lookupHub: String?
+        var badKeyStatus: Int?
+        var badKeyErrorCode: Int?
+        var x509Status: Int?
+        var x509State: String?
     }
 
     var steps: [String: Step]
@@ -105,6 +115,19 @@ struct ProvisioningFlowTests {
         #expect(custom.payload?.contains("\"hint\": 7") == true, "the device payload reached the webhook and came back")
         #expect(custom.webhookSawKeys == false, "symmetric keys never reach the webhook")
         #expect(custom.webhookLinkedHubs == report.hubs)
+
+        let https = try step("httpsRegistration")
+        #expect(https.registerStatus == 202)
+        #expect(https.retryAfter == "1")
+        #expect(https.pollStatus == 200)
+        #expect(https.state == "assigned")
+        #expect(report.hubs.contains(https.assignedHub ?? "-"))
+        #expect(https.lookupStatus == 200)
+        #expect(https.lookupHub == https.assignedHub)
+        #expect(https.badKeyStatus == 401)
+        #expect(https.badKeyErrorCode == 401002)
+        #expect(https.x509Status == 202)
+        #expect(https.x509State == "assigned")
 
         #expect(try await server.stop() == .exited(0))
     }

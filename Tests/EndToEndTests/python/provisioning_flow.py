@@ -312,4 +312,41 @@ def custom_allocation():
 
 step("customAllocation", custom_allocation)
 
+# 7. The device REST API (for clients that do not use MQTT): SAS and X.509 over HTTPS.
+def device_token(registration_id, key, expiry_offset=3600):
+    resource = urllib.parse.quote("%s/registrations/%s" % (scope, registration_id), safe="")
+    expiry = int(time.time()) + expiry_offset
+    sig = base64.b64encode(hmac.new(base64.b64decode(key), ("%s\n%d" % (resource, expiry)).encode(), hashlib.sha256).digest()).decode()
+    return "SharedAccessSignature sr=%s&sig=%s&se=%d&skn=registration" % (resource, urllib.parse.quote(sig, safe=""), expiry)
+
+
+def https_registration():
+    base = "https://%s:%d/%s/registrations" % (dps_host, conn["dps"]["httpsPort"], scope)
+    enrollment = service.create_or_update(IndividualEnrollment.create("https-dev-1", symmetric()))
+    key = enrollment.attestation.symmetric_key.primary_key
+    session = requests.Session()
+    headers = {"Authorization": device_token("https-dev-1", key), "Content-Type": "application/json"}
+    register = session.put(base + "/https-dev-1/register?api-version=2021-06-01", headers=headers,
+                           data=json.dumps({"registrationId": "https-dev-1", "payload": {"via": "https"}}))
+    operation = register.json()
+    poll = session.get(base + "/https-dev-1/operations/%s?api-version=2021-06-01" % operation["operationId"], headers=headers)
+    lookup = session.post(base + "/https-dev-1?api-version=2021-06-01", headers=headers, data=json.dumps({"registrationId": "https-dev-1"}))
+    bad = session.put(base + "/https-dev-1/register?api-version=2021-06-01",
+                      headers={"Authorization": device_token("https-dev-1", base64.b64encode(b"k" * 32).decode()), "Content-Type": "application/json"},
+                      data=json.dumps({"registrationId": "https-dev-1"}))
+    cert, cert_key = make_cert("https-x509-1", "/CN=https-x509-1")
+    service.create_or_update(IndividualEnrollment.create("https-x509-1", AttestationMechanism.create_with_x509_client_certs(open(cert).read())))
+    x509 = requests.put(base + "/https-x509-1/register?api-version=2021-06-01", cert=(cert, cert_key),
+                        headers={"Content-Type": "application/json"}, data=json.dumps({"registrationId": "https-x509-1"}))
+    x509_poll = requests.get(base + "/https-x509-1/operations/%s?api-version=2021-06-01" % x509.json().get("operationId"), cert=(cert, cert_key))
+    return {"registerStatus": register.status_code, "retryAfter": register.headers.get("retry-after"),
+            "pollStatus": poll.status_code, "state": poll.json().get("status"),
+            "assignedHub": poll.json().get("registrationState", {}).get("assignedHub"),
+            "lookupStatus": lookup.status_code, "lookupHub": lookup.json().get("assignedHub"),
+            "badKeyStatus": bad.status_code, "badKeyErrorCode": bad.json().get("errorCode"),
+            "x509Status": x509.status_code, "x509State": x509_poll.json().get("status")}
+
+
+step("httpsRegistration", https_registration)
+
 print(json.dumps({"steps": steps, "hubs": hub_hosts}))
