@@ -12,6 +12,7 @@ let package = Package(
     products: [
         .executable(name: "provisio", targets: ["ProvisioCLI"]),
         .executable(name: "provisio-codec-bench", targets: ["MQTTCodecBenchmark"]),
+        .executable(name: "provisio-bench", targets: ["ProvisioBenchmark"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -26,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/attaswift/BigInt.git", from: "6.0.1"),
     ],
     targets: [
         .target(
@@ -45,24 +47,35 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
-            name: "Security",
+            name: "AccessControl",
             dependencies: [.product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
         .target(
             name: "Provisioning",
-            dependencies: ["Security", "PKI", .product(name: "X509", package: "swift-certificates"), .product(name: "Crypto", package: "swift-crypto"), .product(name: "SwiftASN1", package: "swift-asn1")],
+            dependencies: ["AccessControl", "PKI", .product(name: "X509", package: "swift-certificates"), .product(name: "Crypto", package: "swift-crypto"), .product(name: "SwiftASN1", package: "swift-asn1"),
+                           .product(name: "_CryptoExtras", package: "swift-crypto"), .product(name: "BigInt", package: "BigInt")],
             swiftSettings: strict
         ),
         .target(
             name: "Hub",
-            dependencies: ["Provisioning", "Security"],
+            dependencies: ["Provisioning", "AccessControl"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "Routing",
+            dependencies: [
+                "Hub", "Provisioning",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
+            ],
             swiftSettings: strict
         ),
         .target(
             name: "Storage",
             dependencies: [
-                "PKI", "Security", "Provisioning", "Hub",
+                "PKI", "AccessControl", "Provisioning", "Hub", "Routing",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strict
@@ -70,7 +83,7 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
-                "MQTTCodec", "PKI", "Security", "Provisioning", "Hub",
+                "MQTTCodec", "PKI", "AccessControl", "Provisioning", "Hub", "Routing",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -88,7 +101,7 @@ let package = Package(
         .target(
             name: "ProvisioServer",
             dependencies: [
-                "Gateway", "PKI", "Security", "Storage", "Provisioning", "Hub", "MQTTCodec",
+                "Gateway", "PKI", "AccessControl", "Storage", "Provisioning", "Hub", "Routing", "MQTTCodec",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -116,6 +129,22 @@ let package = Package(
             dependencies: ["MQTTCodec", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strict
         ),
+        .executableTarget(
+            name: "ProvisioBenchmark",
+            dependencies: [
+                "MQTTCodec", "AccessControl",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "MQTTCodecTests",
             dependencies: ["MQTTCodec", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOTestUtils", package: "swift-nio")],
@@ -132,12 +161,17 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "SecurityTests", dependencies: ["Security"], swiftSettings: strict),
-        .testTarget(name: "StorageTests", dependencies: ["Storage", "PKI", "Security", "Provisioning", "Hub"], swiftSettings: strict),
+        .testTarget(
+            name: "RoutingTests",
+            dependencies: ["Routing", "Hub", "Provisioning", "Storage", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "AccessControlTests", dependencies: ["AccessControl"], swiftSettings: strict),
+        .testTarget(name: "StorageTests", dependencies: ["Storage", "PKI", "AccessControl", "Provisioning", "Hub"], swiftSettings: strict),
         .testTarget(
             name: "ProvisioningTests",
             dependencies: [
-                "Provisioning", "Security", "PKI",
+                "Provisioning", "AccessControl", "PKI",
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
@@ -147,7 +181,7 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "MQTTCodec", "PKI", "Provisioning", "Security", "Hub",
+                "Gateway", "MQTTCodec", "PKI", "Provisioning", "AccessControl", "Hub",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,6 +1,6 @@
 import Foundation
 import Provisioning
-import Security
+import AccessControl
 
 /// One bundled IoT hub shard: device authentication, telemetry intake, twins, direct methods and C2D.
 /// Storage and device connections come in through seams, so the same code runs in-process or split.

@@ -10,7 +10,7 @@ import X509
 struct CACommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ca", abstract: "Inspect the certificate authority and issue certificates.",
-        subcommands: [Show.self, Issue.self])
+        subcommands: [Show.self, Issue.self, Upload.self, VerificationCode.self, Verify.self])
 
     /// `provisio ca show`.
     struct Show: AsyncParsableCommand {

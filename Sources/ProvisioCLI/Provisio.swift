@@ -6,7 +6,8 @@ struct Provisio: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "provisio",
         abstract: "Self-hosted device provisioning (Azure DPS compatible) with its own CA and bundled IoT hub shards.",
-        subcommands: [Serve.self, CACommand.self, ConfigCommand.self]
+        subcommands: [Serve.self, CACommand.self, ConfigCommand.self, EnrollmentCommand.self, EnrollmentGroupCommand.self,
+                      RegistrationCommand.self, DeviceCommand.self, TwinCommand.self, MethodCommand.self, CloudToDeviceCommand.self]
     )
 }
 

@@ -2,7 +2,7 @@ import Foundation
 import Gateway
 import PKI
 import Provisioning
-import Security
+import AccessControl
 import Storage
 import SwiftASN1
 import X509

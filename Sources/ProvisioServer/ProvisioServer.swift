@@ -7,7 +7,7 @@ import Logging
 import NIOCore
 import MQTTCodec
 import Provisioning
-import Security
+import AccessControl
 import ServiceLifecycle
 import UnixSignals
 
@@ -64,7 +64,9 @@ public struct ProvisioServer: Sendable {
         let registrations = RegistrationService(
             repository: installation.database, hubDirectory: hubDirectory,
             defaultPolicy: configuration.dps.defaultAllocationPolicy, webhook: URLSessionWebhook(),
-            webhookTimeout: .seconds(configuration.dps.customAllocationTimeoutSeconds))
+            webhookTimeout: .seconds(configuration.dps.customAllocationTimeoutSeconds),
+            issuer: CAOperationalCertificateIssuer(hierarchy: installation.hierarchy,
+                                                   profile: try ProfileCatalog.builtIn.profile(named: "device-client")))
         let rateLimiter = RegistrationRateLimiter(ratePerSecond: Double(configuration.dps.registrationRateLimit))
 
         let connections = HubConnectionDirectory()
@@ -104,6 +106,12 @@ public struct ProvisioServer: Sendable {
                     authenticator: ServiceAuthenticator(policies: installation.dpsPolicies, hostNames: dpsHostNames))
                 DPSDeviceRoutes(idScope: installation.idScope.value, repository: installation.database,
                                 registrations: registrations, rateLimiter: rateLimiter).add(to: router)
+            } else if let shard = shards[name] {
+                HubServiceRoutes.add(
+                    to: router, shard: shard,
+                    authenticator: ServiceAuthenticator(policies: installation.hubPolicies[name] ?? [],
+                                                        hostNames: Self.serviceHostNames(endpoint, boundPort: endpoint.httpsPort)),
+                    presence: connections)
             }
             services.append(HTTPSListener(
                 name: name, host: endpoint.effectiveListenAddress, port: endpoint.httpsPort, identity: identity,

@@ -1,6 +1,6 @@
 import GRDB
 import Provisioning
-import Security
+import AccessControl
 
 extension ProvisioDatabase {
     /// Returns the stored value for `key`, or stores and returns `make()` — in one transaction, so two

@@ -43,6 +43,11 @@ struct ProvisioningFlowReport: Decodable, Sendable {
         var badKeyErrorCode: Int?
         var x509Status: Int?
         var x509State: String?
+        var oldApiVersionStatus: Int?
+        var wrongCNStatus: Int?
+        var chainLength: Int?
+        var opensslVerify: String?
+        var lookupHasChain: Bool?
     }
 
     var steps: [String: Step]
@@ -128,6 +133,15 @@ struct ProvisioningFlowTests {
         #expect(https.badKeyErrorCode == 401002)
         #expect(https.x509Status == 202)
         #expect(https.x509State == "assigned")
+
+        let csr = try step("csrIssuance")
+        #expect(csr.oldApiVersionStatus == 400, "older api-versions refuse a csr")
+        #expect(csr.wrongCNStatus == 400, "the CSR's CN must be the registration id")
+        #expect(csr.state == "assigned")
+        #expect(csr.chainLength == 3, "leaf, issuing CA, root")
+        #expect(csr.opensslVerify?.hasSuffix(": OK") == true, "openssl accepts the issued chain: \(csr.opensslVerify ?? "-")")
+        #expect(csr.hubConnected == true, "the device connects to its shard with the issued certificate")
+        #expect(csr.lookupHasChain == false, "status lookups never return the chain")
 
         #expect(try await server.stop() == .exited(0))
     }

@@ -15,7 +15,7 @@ import Testing
         #expect(isQuotedUUID(stored.etag))
         #expect(stored.createdDateTimeUtc == "2024-01-01T00:00:00.0000000Z")
         #expect(stored.lastUpdatedDateTimeUtc == stored.createdDateTimeUtc)
-        #expect(try await fixture.repository.individualEnrollment(registrationId: "DEV-1") == stored)
+        #expect(await fixture.repository.individualEnrollment(registrationId: "DEV-1") == stored)
     }
 
     @Test func emptyKeysAreGeneratedAndGivenKeysKept() async throws {
@@ -106,7 +106,7 @@ import Testing
         state.assignedHub = ServiceFixture.hubs[0]
         try await fixture.repository.saveRegistration(RegistrationRecord(state: state, operationId: "op", hubName: "hub1", enrollmentGroupId: nil))
         #expect(try await fixture.service.individualEnrollment(registrationId: "dev-8").registrationState == state)
-        #expect(try await fixture.repository.individualEnrollment(registrationId: "dev-8")?.registrationState == nil)
+        #expect(await fixture.repository.individualEnrollment(registrationId: "dev-8")?.registrationState == nil)
     }
 
     @Test func allocationSettingsAreValidated() async throws {

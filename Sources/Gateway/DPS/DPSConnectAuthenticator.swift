@@ -50,7 +50,8 @@ public struct DPSConnectAuthenticator: MQTTConnectAuthenticator {
             } else {
                 return .refuse(.notAuthorized, reason: "neither a SAS token nor a client certificate")
             }
-            let session = DPSSession(device: device, registrations: registrations, rateLimiter: rateLimiter,
+            let session = DPSSession(device: device, apiVersion: Self.apiVersion(username: username),
+                                     registrations: registrations, rateLimiter: rateLimiter,
                                      outbound: request.outbound, logger: logger)
             return .accept(session, sessionPresent: false)
         } catch let error as ProvisioningError where error.status == 401 {
@@ -59,6 +60,15 @@ public struct DPSConnectAuthenticator: MQTTConnectAuthenticator {
             logger.error("DPS attestation failed", metadata: ["dps.error": "\(error)"])
             return .refuse(.serverUnavailable, reason: "attestation could not complete")
         }
+    }
+
+    /// The `api-version` parameter of a DPS username.
+    static func apiVersion(username: String) -> String? {
+        guard let query = username.split(separator: "/", maxSplits: 3, omittingEmptySubsequences: false).dropFirst(3).first else { return nil }
+        for pair in query.split(separator: "&") where pair.hasPrefix("api-version=") {
+            return String(pair.dropFirst("api-version=".count))
+        }
+        return nil
     }
 
     /// The registration id of a DPS username, when its scope is ours.

@@ -8,21 +8,25 @@ import SwiftASN1
 import X509
 
 /// The DPS device REST API (register, operation status, status lookup) for clients that use HTTPS instead
-/// of MQTT. Devices authenticate with a SAS `Authorization` header or their TLS client certificate.
+/// of MQTT. Devices authenticate with a SAS `Authorization` header, their TLS client certificate, or their TPM
+/// (challenge first, then a SAS signed inside the TPM).
 public struct DPSDeviceRoutes: Sendable {
     let idScope: String
     let symmetricKeys: SymmetricKeyAttestor
     let certificates: X509Attestor
+    let tpm: TPMAttestor
     let registrations: RegistrationService
     let rateLimiter: RegistrationRateLimiter
     let now: @Sendable () -> Date
 
     /// Creates the routes for one ID scope.
     public init(idScope: String, repository: any EnrollmentRepository, registrations: RegistrationService,
-                rateLimiter: RegistrationRateLimiter, now: @escaping @Sendable () -> Date = Date.init) {
+                rateLimiter: RegistrationRateLimiter, tpmChallenges: TPMChallengeStore = TPMChallengeStore(),
+                now: @escaping @Sendable () -> Date = Date.init) {
         self.idScope = idScope
         self.symmetricKeys = SymmetricKeyAttestor(repository: repository, idScope: idScope)
         self.certificates = X509Attestor(repository: repository)
+        self.tpm = TPMAttestor(repository: repository, idScope: idScope, challenges: tpmChallenges)
         self.registrations = registrations
         self.rateLimiter = rateLimiter
         self.now = now
@@ -42,19 +46,34 @@ public struct DPSDeviceRoutes: Sendable {
     }
 
     private func register(_ request: Request, context: ProvisioRequestContext) async throws -> Response {
+        var request = request
+        _ = try await request.collectBody(upTo: context.maxUploadSize)  // Read twice: as a DeviceRegistration and for `tpm`.
         let registrationId = try await scopedRegistrationId(context)
         let body = try await Self.decodeBody(request, context: context)
         if let id = body.registrationId, id != registrationId {
             throw ServiceError(ProvisioningError.badRequest("registrationId in the body differs from the URL"))
         }
+        if let challenge = try await tpmChallenge(registrationId: registrationId, request: request, context: context) {
+            return challenge
+        }
         let device = try await attest(registrationId: registrationId, request: request, context: context)
+        let csr: [UInt8]?
+        do {
+            csr = try body.certificateSigningRequest(apiVersion: request.uri.queryParameters["api-version"].map(String.init))
+        } catch let error as ProvisioningError {
+            throw ServiceError(error)
+        }
         if let wait = rateLimiter.admit() {
             var response = try Self.json(DPSErrorBody(.throttled("registration rate limit reached; retry later")), status: .tooManyRequests)
             response.headers[.retryAfter] = String(wait)
             return response
         }
         let operationId = OperationIdentifier.make()
-        _ = try await registrations.register(device, payload: body.payload, operationId: operationId)
+        do {
+            _ = try await registrations.register(device, payload: body.payload, operationId: operationId, csr: csr)
+        } catch let error as ProvisioningError {
+            throw ServiceError(error)
+        }
         var response = try Self.json(RegistrationOperationStatus(operationId: operationId, status: .assigning), status: .accepted)
         response.headers[.retryAfter] = "1"
         response.headers[.location] = "/\(idScope)/registrations/\(registrationId)/operations/\(operationId)"
@@ -63,7 +82,7 @@ public struct DPSDeviceRoutes: Sendable {
 
     private func operationStatus(_ request: Request, context: ProvisioRequestContext) async throws -> Response {
         let registrationId = try await scopedRegistrationId(context)
-        _ = try await attest(registrationId: registrationId, request: request, context: context)
+        try await authenticate(registrationId: registrationId, request: request, context: context)
         let operationId = try context.parameters.require("operationId")
         let status: RegistrationOperationStatus
         do {
@@ -79,12 +98,12 @@ public struct DPSDeviceRoutes: Sendable {
     private func statusLookup(_ request: Request, context: ProvisioRequestContext) async throws -> Response {
         let registrationId = try await scopedRegistrationId(context)
         let body = try await Self.decodeBody(request, context: context)
-        guard body.csr == nil else {
+        guard body.csr == nil, body.clientCertificateCsr == nil else {
             throw ServiceError(ProvisioningError.badRequest("a status lookup must not carry a csr"))
         }
-        _ = try await attest(registrationId: registrationId, request: request, context: context)
+        try await authenticate(registrationId: registrationId, request: request, context: context)
         do {
-            return try Self.json(try await registrations.registrationState(registrationId: registrationId), status: .ok)
+            return try Self.json(try await registrations.registrationStateForLookup(registrationId: registrationId), status: .ok)
         } catch let error as ProvisioningError {
             throw ServiceError(error)
         }
@@ -96,9 +115,12 @@ public struct DPSDeviceRoutes: Sendable {
         return try context.parameters.require("registrationId")
     }
 
-    private func attest(registrationId: String, request: Request, context: ProvisioRequestContext) async throws -> AttestedDevice {
+    func attest(registrationId: String, request: Request, context: ProvisioRequestContext) async throws -> AttestedDevice {
         do {
             if let authorization = request.headers[.authorization] {
+                if try await tpm.isTPMEnrollment(registrationId: registrationId) {
+                    return try await tpm.attest(registrationId: registrationId, token: authorization, now: now())
+                }
                 return try await symmetricKeys.attest(registrationId: registrationId, token: authorization, now: now())
             }
             let presented = await context.presentedCertificates()

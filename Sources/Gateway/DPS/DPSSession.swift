@@ -7,6 +7,8 @@ import Provisioning
 /// One attested device's DPS MQTT session: register and operation-status requests, answered on the reply topic.
 struct DPSSession: MQTTSession {
     let device: AttestedDevice
+    /// The api-version of the CONNECT username (decides whether a CSR may be sent).
+    let apiVersion: String?
     let registrations: RegistrationService
     let rateLimiter: RegistrationRateLimiter
     let outbound: MQTTOutbound
@@ -44,12 +46,18 @@ struct DPSSession: MQTTSession {
         if let id = request.registrationId, id != device.registrationId {
             return try await reply(error: .badRequest("registrationId in the body differs from the connection's"), requestId: requestId)
         }
+        let csr: [UInt8]?
+        do {
+            csr = try request.certificateSigningRequest(apiVersion: apiVersion)
+        } catch let error as ProvisioningError {
+            return try await reply(error: error, requestId: requestId)
+        }
         if let wait = rateLimiter.admit() {
             return try await reply(error: .throttled("registration rate limit reached; retry later"), requestId: requestId, retryAfter: wait)
         }
         let operationId = OperationIdentifier.make()
         do {
-            let record = try await registrations.register(device, payload: request.payload, operationId: operationId)
+            let record = try await registrations.register(device, payload: request.payload, operationId: operationId, csr: csr)
             logger.info("device registered", metadata: [
                 "dps.status": "\(record.state.status.rawValue)", "dps.assigned_hub": "\(record.state.assignedHub ?? "-")",
             ])
@@ -96,7 +104,22 @@ struct DeviceRegistrationRequest: Decodable {
     init() {}
     var registrationId: String?
     var payload: JSONValue?
+    /// Base64 DER PKCS#10 (api-version 2025-07-01-preview and later).
     var csr: String?
+    /// The same, under an earlier preview's name.
+    var clientCertificateCsr: String?
+
+    /// The CSR bytes, if one was sent; refused for api-versions that predate certificate issuance.
+    func certificateSigningRequest(apiVersion: String?) throws -> [UInt8]? {
+        guard let text = csr ?? clientCertificateCsr else { return nil }
+        guard CertificateIssuanceAPIVersion.allowsCSR(apiVersion) else {
+            throw ProvisioningError.badRequest("a csr needs api-version 2025-07-01-preview or later")
+        }
+        guard let der = Data(base64Encoded: text.filter { !$0.isWhitespace }), !der.isEmpty else {
+            throw ProvisioningError.badRequest("csr must be Base64 DER (PKCS#10) without PEM armour")
+        }
+        return Array(der)
+    }
 }
 
 /// DPS's error body (`ProvisioningServiceErrorDetails`).

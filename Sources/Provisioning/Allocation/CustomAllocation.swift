@@ -25,7 +25,9 @@ public struct CustomAllocation: AllocationPolicy {
         } catch let error as ProvisioningError {
             throw error
         } catch {
-            throw ProvisioningError.allocationFailed("custom allocation webhook failed: \(error)")
+            // Not the error's text: the device reads this message, and transport errors carry the webhook URL
+            // with its function key (`?code=…`).
+            throw ProvisioningError.allocationFailed("custom allocation webhook call failed (no answer or not reachable)")
         }
         guard let response = try? JSONDecoder().decode(JSONValue.self, from: answer), response.objectValue != nil else {
             throw ProvisioningError.allocationFailed("custom allocation webhook answered something other than a JSON object")

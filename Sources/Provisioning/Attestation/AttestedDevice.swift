@@ -18,15 +18,19 @@ public struct AttestedDevice: Sendable, Equatable {
     public var symmetricKeyResult: SymmetricKeyRegistrationResult?
     /// X.509 details for the registration result.
     public var x509Result: X509RegistrationResult?
+    /// TPM details (the wrapped hub key) for the registration result.
+    public var tpmResult: TPMRegistrationResult?
 
     /// Creates an attested device.
     public init(registrationId: String, source: Source, hubAuthentication: DeviceAuthentication,
-                symmetricKeyResult: SymmetricKeyRegistrationResult? = nil, x509Result: X509RegistrationResult? = nil) {
+                symmetricKeyResult: SymmetricKeyRegistrationResult? = nil, x509Result: X509RegistrationResult? = nil,
+                tpmResult: TPMRegistrationResult? = nil) {
         self.registrationId = registrationId
         self.source = source
         self.hubAuthentication = hubAuthentication
         self.symmetricKeyResult = symmetricKeyResult
         self.x509Result = x509Result
+        self.tpmResult = tpmResult
     }
 
     /// The device id on the hub: the enrollment's `deviceId`, else the registration id.

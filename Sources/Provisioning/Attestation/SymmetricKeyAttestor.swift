@@ -1,5 +1,5 @@
 import Foundation
-import Security
+import AccessControl
 
 /// Checks a device's DPS SAS token against its individual enrollment's keys, else the derived keys of
 /// every enabled symmetric-key group.

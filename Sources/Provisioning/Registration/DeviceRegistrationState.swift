@@ -26,6 +26,10 @@ public struct DeviceRegistrationState: Codable, Sendable, Equatable {
     public var symmetricKey: SymmetricKeyRegistrationResult?
     /// X.509 details.
     public var x509: X509RegistrationResult?
+    /// TPM details: the hub key, wrapped for the device's TPM.
+    public var tpm: TPMRegistrationResult?
+    /// The operational certificate issued from the device's CSR: Base64 DER, leaf first, up to the root.
+    public var issuedCertificateChain: [String]?
 
     /// Creates a state.
     public init(registrationId: String, status: RegistrationStatus) {
@@ -66,6 +70,14 @@ public struct X509RegistrationResult: Codable, Sendable, Equatable {
         self.enrollmentGroupId = enrollmentGroupId
         self.signingCertificateInfo = signingCertificateInfo
     }
+}
+
+/// `registrationState.tpm`.
+public struct TPMRegistrationResult: Codable, Sendable, Equatable {
+    /// Base64 blob the TPM imports to get its hub key (same layout as the challenge's).
+    public var authenticationKey: String
+    /// Creates the value.
+    public init(authenticationKey: String) { self.authenticationKey = authenticationKey }
 }
 
 /// `RegistrationOperationStatus`: what register and poll answer.

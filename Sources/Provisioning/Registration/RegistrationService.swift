@@ -9,12 +9,14 @@ public struct RegistrationService: Sendable {
     let webhook: any CustomAllocationWebhook
     let webhookTimeout: Duration
     let now: @Sendable () -> Date
+    let issuer: (any OperationalCertificateIssuer)?
     let locks = KeyedLock()
 
     /// Creates the service.
     public init(repository: any EnrollmentRepository, hubDirectory: any HubDirectory, defaultPolicy: AllocationPolicyKind = .hashed,
                 webhook: any CustomAllocationWebhook, webhookTimeout: Duration = .seconds(10),
-                now: @escaping @Sendable () -> Date = Date.init) {
+                issuer: (any OperationalCertificateIssuer)? = nil, now: @escaping @Sendable () -> Date = Date.init) {
+        self.issuer = issuer
         self.repository = repository
         self.hubDirectory = hubDirectory
         self.defaultPolicy = defaultPolicy
@@ -25,9 +27,22 @@ public struct RegistrationService: Sendable {
 
     /// Registers an attested device. The returned record is durable; its state is `assigned` or `failed`.
     /// Only infrastructure failures (storage, hub unreachable) throw.
-    public func register(_ device: AttestedDevice, payload: JSONValue?, operationId: String) async throws -> RegistrationRecord {
-        try await locks.withLock(device.registrationId.lowercased()) {
-            try await registerLocked(device, payload: payload, operationId: operationId)
+    public func register(_ device: AttestedDevice, payload: JSONValue?, operationId: String,
+                         csr: [UInt8]? = nil) async throws -> RegistrationRecord {
+        var device = device
+        var issuedChain: [String]?
+        if let csr {
+            // The CSR is checked and the certificate issued before anything is assigned: a bad CSR fails the
+            // request (400) without touching the device's current assignment.
+            guard let issuer else { throw ProvisioningError.badRequest("certificate issuance is not configured") }
+            let enrollmentId = device.settings.enrollmentGroupId ?? device.registrationId
+            let chain = try await issuer.issue(csr: csr, registrationId: device.registrationId, deviceId: device.deviceId,
+                                               enrollmentId: enrollmentId)
+            issuedChain = chain.map { Data($0).base64EncodedString() }
+            device.hubAuthentication = .certificateAuthority
+        }
+        return try await locks.withLock(device.registrationId.lowercased()) { [device, issuedChain] in
+            try await registerLocked(device, payload: payload, operationId: operationId, issuedChain: issuedChain)
         }
     }
 
@@ -47,7 +62,15 @@ public struct RegistrationService: Sendable {
         return RegistrationOperationStatus(operationId: operationId, status: record.state.status, registrationState: record.state)
     }
 
-    private func registerLocked(_ device: AttestedDevice, payload: JSONValue?, operationId: String) async throws -> RegistrationRecord {
+    /// A device's registration state without the issued chain (status lookups never return it).
+    public func registrationStateForLookup(registrationId: String) async throws -> DeviceRegistrationState {
+        var state = try await registrationState(registrationId: registrationId)
+        state.issuedCertificateChain = nil
+        return state
+    }
+
+    private func registerLocked(_ device: AttestedDevice, payload: JSONValue?, operationId: String,
+                                issuedChain: [String]?) async throws -> RegistrationRecord {
         let settings = device.settings
         let existing = try await repository.registration(registrationId: device.registrationId)
         let linked = hubDirectory.hubs
@@ -91,7 +114,10 @@ public struct RegistrationService: Sendable {
         }
         state.assignedHub = decision.hub.hostName
         state.substatus = substatus
+        // Only an assigned device gets its wrapped hub key.
+        state.tpm = device.tpmResult
         state.payload = decision.payload
+        state.issuedCertificateChain = issuedChain
         var previous = existing?.previousHubNames ?? []
         if let currentHub, currentHub != decision.hub { previous.append(currentHub.name) }
         let record = RegistrationRecord(state: state, operationId: operationId, hubName: decision.hub.name,
@@ -112,7 +138,8 @@ public struct RegistrationService: Sendable {
         let migrate = settings.reprovisionPolicy.migrateDeviceData
         if currentHub == decision.hub {
             if migrate {
-                try await hubDirectory.provision(provisioning(device, twin: decision.initialTwin, replace: false), on: decision.hub)
+                // Azure applies a custom webhook's initialTwin only on initial assignment and on reset, never here.
+                try await hubDirectory.provision(provisioning(device, twin: nil, replace: false), on: decision.hub)
                 return .initialAssignment
             }
             try await hubDirectory.provision(provisioning(device, twin: initialTwin, replace: true), on: decision.hub)

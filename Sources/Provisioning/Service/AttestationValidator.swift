@@ -1,5 +1,5 @@
 import Foundation
-import Security
+import AccessControl
 
 /// Checks an enrollment's attestation and completes it: generates missing symmetric keys and adds certificate `info`.
 struct AttestationValidator: Sendable {
@@ -42,19 +42,24 @@ struct AttestationValidator: Sendable {
     private func tpm(_ tpm: TPMAttestation?, owner: Owner) throws(ProvisioningError) -> TPMAttestation {
         guard owner == .individualEnrollment else { throw .badRequest("enrollment groups do not support TPM attestation") }
         guard let tpm else { throw .badRequest("attestation.tpm is required for type 'tpm'") }
-        guard !tpm.endorsementKey.isEmpty, Data(base64Encoded: tpm.endorsementKey) != nil else {
-            throw .badRequest("attestation.tpm.endorsementKey must be Base64 text")
+        // Parsed now so a key the challenge math cannot use is refused here, not at the device's first register.
+        do {
+            _ = try TPMKeyProfile.endorsementKey(base64: tpm.endorsementKey, field: "attestation.tpm.endorsementKey")
+            if let storageRootKey = tpm.storageRootKey, !storageRootKey.isEmpty {
+                _ = try TPMKeyProfile.storageRootKey(base64: storageRootKey, field: "attestation.tpm.storageRootKey")
+            }
+        } catch {
+            throw .badRequest(error.message)
         }
-        if let storageRootKey = tpm.storageRootKey, !storageRootKey.isEmpty, Data(base64Encoded: storageRootKey) == nil {
-            throw .badRequest("attestation.tpm.storageRootKey must be Base64 text")
-        }
-        return tpm
+        return TPMAttestation(endorsementKey: tpm.endorsementKey,
+                              storageRootKey: tpm.storageRootKey?.isEmpty == true ? nil : tpm.storageRootKey)
     }
 
     private func prepared(_ x509: X509Attestation, for owner: Owner) async throws -> X509Attestation {
         let given = [x509.clientCertificates != nil, x509.signingCertificates != nil, x509.caReferences != nil].filter { $0 }.count
         guard given == 1 else {
-            throw ProvisioningError.badRequest("attestation.x509 needs exactly one of clientCertificates, signingCertificates or caReferences")
+            throw ProvisioningError.badRequest(
+                "attestation.x509 needs exactly one of clientCertificates, signingCertificates or caReferences")
         }
         switch owner {
         case .individualEnrollment:
@@ -92,7 +97,8 @@ struct AttestationValidator: Sendable {
         for (name, field) in [(primary, "primary"), (references.secondary, "secondary")] {
             guard let name, !name.isEmpty else { continue }
             guard try await repository.caCertificate(name: name) != nil else {
-                throw ProvisioningError.badRequest("attestation.x509.caReferences.\(field) names no uploaded CA certificate: '\(name.prefix(140))'")
+                throw ProvisioningError.badRequest(
+                    "attestation.x509.caReferences.\(field) names no uploaded CA certificate: '\(name.prefix(140))'")
             }
         }
         return X509CAReferences(primary: primary, secondary: references.secondary?.isEmpty == true ? nil : references.secondary)

@@ -1,6 +1,8 @@
 extension EnrollmentService {
     /// A page of individual enrollments ordered by registration id.
-    public func queryIndividualEnrollments(_ query: QuerySpecification, page: QueryPageRequest) async throws -> QueryPage<IndividualEnrollment> {
+    public func queryIndividualEnrollments(
+        _ query: QuerySpecification, page: QueryPageRequest
+    ) async throws -> QueryPage<IndividualEnrollment> {
         guard query.selectsAll(from: ["enrollments"]) else { throw Self.unsupportedQuery("enrollments") }
         let size = try page.effectivePageSize()
         let fetched = try await repository.individualEnrollments(after: try page.cursor(), limit: size + 1)
@@ -16,7 +18,9 @@ extension EnrollmentService {
     }
 
     /// A page of the registration states of devices that came through group `enrollmentGroupId`; 404 for an unknown group.
-    public func queryRegistrationStates(enrollmentGroupId: String, page: QueryPageRequest) async throws -> QueryPage<DeviceRegistrationState> {
+    public func queryRegistrationStates(
+        enrollmentGroupId: String, page: QueryPageRequest
+    ) async throws -> QueryPage<DeviceRegistrationState> {
         guard try await repository.enrollmentGroup(id: enrollmentGroupId) != nil else { throw Self.groupNotFound(enrollmentGroupId) }
         let size = try page.effectivePageSize()
         let cursor = try page.cursor()?.lowercased()

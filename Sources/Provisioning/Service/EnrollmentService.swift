@@ -59,7 +59,7 @@ public struct EnrollmentService: Sendable {
         return enrollment
     }
 
-    /// Deletes the enrollment (its registration state stays, as in Azure).
+    /// Deletes the enrollment; its registration state stays until `DELETE /registrations/{id}`.
     public func deleteIndividualEnrollment(registrationId: String, ifMatch: String?) async throws {
         let current = try await repository.individualEnrollment(registrationId: registrationId)
         guard current != nil else { throw Self.enrollmentNotFound(registrationId) }

@@ -349,4 +349,50 @@ def https_registration():
 
 step("httpsRegistration", https_registration)
 
+
+# 8. Certificate issuance: the device sends a CSR with its registration and gets an operational certificate.
+def csr_issuance():
+    base = "https://%s:%d/%s/registrations" % (dps_host, conn["dps"]["httpsPort"], scope)
+    key = service.create_or_update(IndividualEnrollment.create("csr-dev-1", symmetric())).attestation.symmetric_key.primary_key
+    headers = {"Authorization": device_token("csr-dev-1", key), "Content-Type": "application/json"}
+    private_key = make_key("csr-dev-1")
+    der = os.path.join(work, "csr-dev-1.csr.der")
+    openssl("req", "-new", "-key", private_key, "-subj", "/CN=csr-dev-1", "-outform", "DER", "-out", der)
+    csr = base64.b64encode(open(der, "rb").read()).decode()
+    old = requests.put(base + "/csr-dev-1/register?api-version=2021-06-01", headers=headers,
+                       data=json.dumps({"registrationId": "csr-dev-1", "csr": csr}))
+    wrong_der = os.path.join(work, "csr-wrong.csr.der")
+    openssl("req", "-new", "-key", private_key, "-subj", "/CN=somebody-else", "-outform", "DER", "-out", wrong_der)
+    wrong = requests.put(base + "/csr-dev-1/register?api-version=2025-07-01-preview", headers=headers,
+                         data=json.dumps({"registrationId": "csr-dev-1", "csr": base64.b64encode(open(wrong_der, "rb").read()).decode()}))
+    register = requests.put(base + "/csr-dev-1/register?api-version=2025-07-01-preview", headers=headers,
+                            data=json.dumps({"registrationId": "csr-dev-1", "csr": csr}))
+    status = requests.get(base + "/csr-dev-1/operations/%s?api-version=2025-07-01-preview" % register.json()["operationId"], headers=headers).json()
+    chain = status["registrationState"].get("issuedCertificateChain") or []
+    pems = []
+    for index, element in enumerate(chain):
+        path = os.path.join(work, "issued-%d.der" % index)
+        open(path, "wb").write(base64.b64decode(element))
+        pem = path + ".pem"
+        openssl("x509", "-inform", "DER", "-in", path, "-out", pem)
+        pems.append(pem)
+    verify = subprocess.run(["openssl", "verify", "-CAfile", conn["trustBundle"], "-untrusted", pems[1], "-purpose", "sslclient", pems[0]],
+                            capture_output=True, text=True) if len(pems) >= 2 else None
+    device_chain = os.path.join(work, "csr-dev-1-chain.pem")
+    with open(device_chain, "w") as f:
+        f.write(open(pems[0]).read() + open(pems[1]).read())
+    client = IoTHubDeviceClient.create_from_x509_certificate(
+        x509=X509(cert_file=device_chain, key_file=private_key), hostname=status["registrationState"]["assignedHub"],
+        device_id="csr-dev-1", server_verification_cert=trust)
+    client.connect()
+    client.send_message("issued certificate works")
+    client.shutdown()
+    lookup = requests.post(base + "/csr-dev-1?api-version=2025-07-01-preview", headers=headers, data=json.dumps({"registrationId": "csr-dev-1"})).json()
+    return {"oldApiVersionStatus": old.status_code, "wrongCNStatus": wrong.status_code, "state": status.get("status"),
+            "chainLength": len(chain), "opensslVerify": verify.stdout.strip() if verify else None,
+            "hubConnected": True, "lookupHasChain": "issuedCertificateChain" in lookup}
+
+
+step("csrIssuance", csr_issuance)
+
 print(json.dumps({"steps": steps, "hubs": hub_hosts}))

@@ -1,10 +1,10 @@
 import Hummingbird
 import Provisioning
-import Security
+import AccessControl
 
 extension DPSServiceRoutes {
     /// `/registrations…`: device registration states.
-    static func addRegistrationRoutes(to routes: RouterGroup<BasicRequestContext>, service: EnrollmentService,
+    static func addRegistrationRoutes<Context: RequestContext>(to routes: RouterGroup<Context>, service: EnrollmentService,
                                       authenticator: ServiceAuthenticator) {
         routes.get("registrations/:id") { request, context -> Response in
             try authenticator.authorize(request, permission: .registrationStatusRead)

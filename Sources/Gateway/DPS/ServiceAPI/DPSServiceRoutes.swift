@@ -6,8 +6,10 @@ import Provisioning
 /// The DPS service REST API that `azure-iothub-provisioningserviceclient` speaks: enrollments, enrollment groups,
 /// registration states, queries, bulk operations and uploaded CA certificates. Any `api-version` is accepted.
 public enum DPSServiceRoutes {
-    /// Adds the routes to `router`; errors render through `ServiceErrorMiddleware`, which the router must carry.
-    public static func add(to router: Router<BasicRequestContext>, service: EnrollmentService, authenticator: ServiceAuthenticator) {
+    /// Adds the routes to `router` (any request context); errors render through `ServiceErrorMiddleware`, which the router must carry.
+    public static func add<Context: RequestContext>(
+        to router: Router<Context>, service: EnrollmentService, authenticator: ServiceAuthenticator
+    ) {
         let routes = router.group().add(middleware: ProvisioningErrorMiddleware())
         addEnrollmentRoutes(to: routes, service: service, authenticator: authenticator)
         addEnrollmentGroupRoutes(to: routes, service: service, authenticator: authenticator)
@@ -16,7 +18,7 @@ public enum DPSServiceRoutes {
     }
 
     /// A path parameter, percent-decoded (the SDK quotes ids, so `:` arrives as `%3A`).
-    static func parameter(_ name: String, in context: BasicRequestContext) throws -> String {
+    static func parameter(_ name: String, in context: some RequestContext) throws -> String {
         guard let raw = context.parameters.get(name), let decoded = raw.removingPercentEncoding, !decoded.isEmpty else {
             throw ServiceError.badRequest("the path is missing its \(name)")
         }

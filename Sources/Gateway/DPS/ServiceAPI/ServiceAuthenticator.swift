@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
 import HTTPTypes
-import Security
+import AccessControl
 
 /// Checks a service request's `Authorization: SharedAccessSignature …` against the shared access policies:
 /// signature by the policy named in `skn`, expiry, scope (one of this endpoint's host names) and the route's permission.
@@ -26,7 +26,9 @@ public struct ServiceAuthenticator: Sendable {
     }
 
     /// Authorizes a token presented for `path` (the request path, e.g. `/enrollments/dev1`).
-    public func authorize(authorization: String?, path: String, permission: SharedAccessPermission) throws(ServiceError) -> SharedAccessPolicy {
+    public func authorize(
+        authorization: String?, path: String, permission: SharedAccessPermission
+    ) throws(ServiceError) -> SharedAccessPolicy {
         guard let authorization, !authorization.isEmpty else {
             throw Self.unauthorized("the request has no Authorization header with a SharedAccessSignature")
         }

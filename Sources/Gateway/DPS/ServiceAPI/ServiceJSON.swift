@@ -5,19 +5,18 @@ import HTTPTypes
 /// JSON in and out of the DPS service routes: bodies decode into wire types or fail with a 400 saying what is wrong;
 /// responses omit nil members and keep `/` unescaped (PEM text).
 enum ServiceJSON {
-    /// Largest request body accepted (a bulk operation with certificates stays far below this).
-    static let maximumBodySize = 4 * 1024 * 1024
-
     /// Decodes the request body as `type`.
-    static func decode<Value: Decodable>(_ type: Value.Type, from request: Request) async throws -> Value {
-        let data = try await bodyData(request)
+    static func decode<Value: Decodable>(_ type: Value.Type, from request: Request, context: some RequestContext) async throws -> Value {
+        let data = try await bodyData(request, context: context)
         guard !data.isEmpty else { throw ServiceError.badRequest("a JSON request body is required") }
         return try decode(type, from: data)
     }
 
     /// Decodes the body as `type`, or returns nil for an empty body.
-    static func decodeIfPresent<Value: Decodable>(_ type: Value.Type, from request: Request) async throws -> Value? {
-        let data = try await bodyData(request)
+    static func decodeIfPresent<Value: Decodable>(
+        _ type: Value.Type, from request: Request, context: some RequestContext
+    ) async throws -> Value? {
+        let data = try await bodyData(request, context: context)
         return data.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) ? nil : try decode(type, from: data)
     }
 
@@ -44,8 +43,9 @@ enum ServiceJSON {
     /// An empty 204.
     static func noContent() -> Response { Response(status: .noContent) }
 
-    private static func bodyData(_ request: Request) async throws -> Data {
-        let buffer = try await request.body.collect(upTo: maximumBodySize)
+    /// The body, up to the context's `maxUploadSize` (larger bodies are a 413).
+    private static func bodyData(_ request: Request, context: some RequestContext) async throws -> Data {
+        let buffer = try await request.body.collect(upTo: context.maxUploadSize)
         return Data(buffer.readableBytesView)
     }
 

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Security
+@testable import AccessControl
 
 @Suite struct SharedAccessSignatureTests {
     // Captured from azure-iot-device 2.14.0 (reference §4.1).

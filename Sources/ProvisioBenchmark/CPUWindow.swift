@@ -1,0 +1,33 @@
+/// CPU use of the server and of this load generator between `start` and `finish` of a phase.
+struct CPUWindow: Sendable {
+    /// CPU seconds per wall second.
+    struct Usage: Sendable {
+        var server: Double?
+        var generator: Double?
+    }
+
+    private let server: ProcessCPU?
+    private let serverStart: Double?
+    private let generatorStart: Double?
+    private let wallStart: ContinuousClock.Instant
+
+    /// Starts a window; `serverPID` nil measures only the generator.
+    init(serverPID: Int32?) {
+        server = serverPID.map(ProcessCPU.init(pid:))
+        serverStart = server?.seconds()
+        generatorStart = ProcessCPU.current.seconds()
+        wallStart = .now
+    }
+
+    /// Ends the window.
+    func finish() -> Usage {
+        let (whole, fraction) = (ContinuousClock.now - wallStart).components
+        let wall = Double(whole) + Double(fraction) / 1e18
+        guard wall > 0 else { return Usage() }
+        func rate(_ start: Double?, _ end: Double?) -> Double? {
+            guard let start, let end else { return nil }
+            return (end - start) / wall
+        }
+        return Usage(server: rate(serverStart, server?.seconds()), generator: rate(generatorStart, ProcessCPU.current.seconds()))
+    }
+}

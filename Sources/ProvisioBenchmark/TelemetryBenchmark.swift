@@ -1,0 +1,138 @@
+import ArgumentParser
+import Foundation
+import MQTTCodec
+import NIOCore
+
+/// `provisio-bench telemetry`: QoS 1 telemetry throughput of a Provisio shard against mosquitto with the same load
+/// generator, in the same run.
+struct TelemetryBenchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "telemetry",
+        abstract: "QoS 1 telemetry messages/s of a Provisio shard and of mosquitto (baseline), same load, same run.")
+
+    @Option(help: "The running server's connection.json.")
+    var connection: String
+
+    @Option(help: "Devices (one MQTT connection each).")
+    var devices = 100
+
+    @Option(help: "Unacknowledged messages per device.")
+    var window = 8
+
+    @Option(help: "Messages per target and round, spread over the devices.")
+    var messages = 200_000
+
+    @Option(help: "Payload bytes.")
+    var payload = 256
+
+    @Option(help: "Rounds; each runs Provisio, then mosquitto.")
+    var rounds = 1
+
+    @Option(help: "The server's process id, to report its CPU use.")
+    var serverPid: Int32?
+
+    @Option(help: "The mosquitto executable.")
+    var mosquitto = "mosquitto"
+
+    @Option(help: "Loopback address for mosquitto (default: the DPS address with last octet 250).")
+    var mosquittoHost: String?
+
+    @Option(help: "Port for mosquitto's TLS listener.")
+    var mosquittoPort = 8883
+
+    @Flag(help: "Measure only Provisio.")
+    var skipMosquitto = false
+
+    /// The issue's target: Provisio/mosquitto ≥ 1.0 with durability on.
+    static let targetRatio = 1.0
+
+    func run() async throws {
+        guard devices > 0, window > 0, rounds > 0, messages >= devices else {
+            throw ValidationError("need devices > 0, window > 0, rounds > 0 and messages ≥ devices")
+        }
+        let server = try ServerConnection.load(path: connection)
+        let roots = try ClientTLS.roots(bundlePath: server.trustBundle)
+        let tls = try ClientTLS.context(trusting: roots)
+        guard let shard = server.hubs.first else { throw BenchmarkError("the server has no hub shard") }
+        let tag = RunTag.make()
+        let brokerHost = mosquittoHost ?? Self.neighbour(of: server.dps.host, lastOctet: 250)
+        var report = BenchmarkReport(benchmark: "telemetry", parameters: [
+            "devices": "\(devices)", "window": "\(window)", "messages": "\(messages)", "payloadBytes": "\(payload)",
+            "rounds": "\(rounds)", "shard": "\(shard.name)@\(shard.hostName)", "mosquitto": skipMosquitto ? "skipped" : "\(brokerHost):\(mosquittoPort)",
+            "runTag": tag,
+        ])
+
+        progress("telemetry: provisioning \(devices) devices on \(shard.name) through DPS (not timed)")
+        let provisioned = try await DeviceProvisioner.provision(
+            count: devices, groupId: "bench-tel-\(tag)", idPrefix: "bench-\(tag)-tel", hub: shard, server: server, tls: tls)
+
+        var body = ByteBuffer()
+        body.writeBytes((0..<payload).map { UInt8(truncatingIfNeeded: 0x20 + $0 % 90) })
+        let perDevice = (0..<devices).map { messages / devices + ($0 < messages % devices ? 1 : 0) }
+
+        var broker: MosquittoBroker?
+        if !skipMosquitto {
+            progress("telemetry: starting mosquitto on \(brokerHost):\(mosquittoPort) (TLS, persistence on)")
+            broker = try await MosquittoBroker.start(executable: mosquitto, host: brokerHost, port: mosquittoPort)
+        }
+        do {
+            var provisioTotals = (messages: 0, seconds: 0.0)
+            var mosquittoTotals = (messages: 0, seconds: 0.0)
+            for round in 1...rounds {
+                progress("telemetry round \(round): Provisio \(shard.name), \(messages) messages")
+                let members = provisioned.enumerated().map { index, device in
+                    TelemetryFleet.Member(host: device.hub.hostName, port: device.hub.mqttPort, plan: TelemetryPlan(
+                        connect: DeviceProvisioner.hubConnect(device), topic: "devices/\(device.deviceId)/messages/events/",
+                        payload: body, messages: perDevice[index], window: window))
+                }
+                let provisio = try await TelemetryFleet.run(members: members, tls: tls, brokerPID: serverPid)
+                report.rows.append(row("Provisio \(shard.name), round \(round)", provisio))
+                provisioTotals.messages += provisio.messages
+                provisioTotals.seconds += report.rows.last?.seconds ?? 0
+
+                guard let broker else { continue }
+                progress("telemetry round \(round): mosquitto, \(messages) messages")
+                let brokerTLS = try ClientTLS.context(trusting: [broker.trustRoot])
+                let baselineMembers = provisioned.enumerated().map { index, device in
+                    TelemetryFleet.Member(host: broker.host, port: broker.port, plan: TelemetryPlan(
+                        connect: MQTTConnect(cleanSession: false, keepAliveSeconds: 120, clientIdentifier: device.deviceId),
+                        topic: "devices/\(device.deviceId)/messages/events/", payload: body, messages: perDevice[index], window: window))
+                }
+                let baseline = try await TelemetryFleet.run(members: baselineMembers, tls: brokerTLS, brokerPID: broker.pid)
+                report.rows.append(row("mosquitto, round \(round)", baseline))
+                mosquittoTotals.messages += baseline.messages
+                mosquittoTotals.seconds += report.rows.last?.seconds ?? 0
+            }
+            let provisioRate = Double(provisioTotals.messages) / max(provisioTotals.seconds, 1e-9)
+            report.summary["provisioPerSecond"] = provisioRate
+            if broker != nil {
+                let mosquittoRate = Double(mosquittoTotals.messages) / max(mosquittoTotals.seconds, 1e-9)
+                report.summary["mosquittoPerSecond"] = mosquittoRate
+                report.summary["ratioProvisioToMosquitto"] = provisioRate / mosquittoRate
+                report.summary["targetRatio"] = Self.targetRatio
+                report.notes.append(provisioRate / mosquittoRate >= Self.targetRatio
+                    ? "target met: Provisio/mosquitto = \(String(format: "%.2f", provisioRate / mosquittoRate))"
+                    : "target missed: Provisio/mosquitto = \(String(format: "%.2f", provisioRate / mosquittoRate)) < \(Self.targetRatio)")
+            }
+            report.notes.append("Provisio PUBACKs after a SQLite commit (WAL, synchronous=FULL, group commit); mosquitto (persistence on) PUBACKs from memory and, with no subscriber, stores nothing — its persistence is a periodic snapshot")
+            report.notes.append("srv CPU of a mosquitto row is mosquitto's CPU")
+        } catch {
+            broker?.stop()
+            throw error
+        }
+        broker?.stop()
+        try report.emit()
+    }
+
+    private func row(_ name: String, _ result: TelemetryFleet.Result) -> ResultRow {
+        ResultRow(name: name, operations: result.messages, failures: result.failures, elapsed: result.elapsed,
+                  latencies: result.latencies, cpu: result.cpu, firstError: result.firstError)
+    }
+
+    /// `a.b.c.d` → `a.b.c.{lastOctet}`.
+    static func neighbour(of host: String, lastOctet: Int) -> String {
+        let octets = host.split(separator: ".")
+        guard octets.count == 4 else { return "127.0.0.\(lastOctet)" }
+        return octets.prefix(3).joined(separator: ".") + ".\(lastOctet)"
+    }
+}

@@ -1,0 +1,121 @@
+import MQTTCodec
+import NIOCore
+
+/// Tells a connected ``TelemetryPublisher`` to start publishing.
+struct StartPublishing: Sendable {}
+
+/// Publishes QoS 1 telemetry on one connection, keeping `window` messages unacknowledged, entirely on the event
+/// loop (no task hop per message) so the load generator stays cheap next to the broker it measures. Records the
+/// PUBLISH→PUBACK latency of every message.
+final class TelemetryPublisher: ChannelDuplexHandler {
+    typealias InboundIn = MQTTPacket
+    typealias OutboundIn = MQTTPacket
+    typealias OutboundOut = MQTTPacket
+
+    private let plan: TelemetryPlan
+    private let connected: EventLoopPromise<Void>
+    private let finished: EventLoopPromise<LatencySamples>
+    private var sent = 0
+    private var acknowledged = 0
+    private var nextIdentifier: UInt16 = 0
+    private var sentAt = [UInt64](repeating: 0, count: Int(UInt16.max) + 1)
+    private var latencies = LatencySamples()
+    private var needsFlush = false
+    private var isConnected = false
+    private var isDone = false
+
+    /// Creates a publisher; `connected` completes on CONNACK 0, `finished` once every message is acknowledged.
+    init(plan: TelemetryPlan, connected: EventLoopPromise<Void>, finished: EventLoopPromise<LatencySamples>) {
+        self.plan = plan
+        self.connected = connected
+        self.finished = finished
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        // NIOSSL holds this until the handshake is done.
+        context.writeAndFlush(wrapOutboundOut(.connect(plan.connect)), promise: nil)
+        context.fireChannelActive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .connAck(let ack):
+            guard ack.returnCode == .accepted else {
+                fail(context: context, BenchmarkError("CONNECT refused: CONNACK \(ack.returnCode.rawValue)"))
+                return
+            }
+            isConnected = true
+            connected.succeed(())
+        case .pubAck(let identifier):
+            let now = NIODeadline.now().uptimeNanoseconds
+            latencies.add(nanoseconds: Int64(now &- sentAt[Int(identifier)]))
+            acknowledged += 1
+            if sent < plan.messages {
+                publish(context: context)
+                needsFlush = true
+            }
+            if acknowledged == plan.messages, !isDone {
+                isDone = true
+                finished.succeed(latencies)
+            }
+        default:
+            break
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if needsFlush {
+            needsFlush = false
+            context.flush()
+        }
+        context.fireChannelReadComplete()
+    }
+
+    func triggerUserOutboundEvent(context: ChannelHandlerContext, event: Any, promise: EventLoopPromise<Void>?) {
+        guard event is StartPublishing else {
+            context.triggerUserOutboundEvent(event, promise: promise)
+            return
+        }
+        for _ in 0..<min(plan.window, plan.messages) { publish(context: context) }
+        context.flush()
+        promise?.succeed(())
+        if plan.messages == 0, !isDone {
+            isDone = true
+            finished.succeed(latencies)
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        fail(context: context, error)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        let error = BenchmarkError("the connection closed after \(acknowledged) of \(plan.messages) messages were acknowledged")
+        if !isConnected { connected.fail(error) }
+        if !isDone {
+            isDone = true
+            finished.fail(error)
+        }
+        context.fireChannelInactive()
+    }
+
+    private func publish(context: ChannelHandlerContext) {
+        nextIdentifier = nextIdentifier == .max ? 1 : nextIdentifier + 1
+        sentAt[Int(nextIdentifier)] = NIODeadline.now().uptimeNanoseconds
+        sent += 1
+        context.write(wrapOutboundOut(.publish(MQTTPublish(
+            topic: plan.topic, payload: plan.payload, qos: .atLeastOnce, packetIdentifier: nextIdentifier))), promise: nil)
+    }
+
+    private func fail(context: ChannelHandlerContext, _ error: any Error) {
+        if !isConnected {
+            isConnected = true
+            connected.fail(error)
+        }
+        if !isDone {
+            isDone = true
+            finished.fail(error)
+        }
+        context.close(promise: nil)
+    }
+}
