@@ -29,7 +29,7 @@ struct MQTTConnectionStateMachine {
         switch state {
         case .awaitingConnect:
             guard case .connect(let connect) = packet else {
-                return closing("\(packet.kindName) before CONNECT")
+                return closing("\(packet.typeName) before CONNECT")
             }
             guard connect.protocolName == "MQTT", connect.protocolLevel == 4 else {
                 state = .closed
@@ -43,7 +43,7 @@ struct MQTTConnectionStateMachine {
             state = .authenticating
             return .authenticate(connect)
         case .authenticating:
-            return closing("\(packet.kindName) while CONNECT is being authenticated")
+            return closing("\(packet.typeName) while CONNECT is being authenticated")
         case .connected:
             switch packet {
             case .pingReq:
@@ -57,7 +57,7 @@ struct MQTTConnectionStateMachine {
             case .connect:
                 return closing("second CONNECT on one connection")
             case .connAck, .subAck, .unsubAck, .pingResp, .pubRec, .pubRel, .pubComp:
-                return closing("\(packet.kindName) is not a client packet here")
+                return closing("\(packet.typeName) is not a client packet here")
             }
         case .closed:
             return .close(reason: "connection already closed")
@@ -72,27 +72,5 @@ struct MQTTConnectionStateMachine {
     private mutating func closing(_ reason: String) -> Action {
         state = .closed
         return .close(reason: reason)
-    }
-}
-
-extension MQTTPacket {
-    /// The packet type name, for logs and close reasons.
-    var kindName: String {
-        switch self {
-        case .connect: "CONNECT"
-        case .connAck: "CONNACK"
-        case .publish: "PUBLISH"
-        case .pubAck: "PUBACK"
-        case .pubRec: "PUBREC"
-        case .pubRel: "PUBREL"
-        case .pubComp: "PUBCOMP"
-        case .subscribe: "SUBSCRIBE"
-        case .subAck: "SUBACK"
-        case .unsubscribe: "UNSUBSCRIBE"
-        case .unsubAck: "UNSUBACK"
-        case .pingReq: "PINGREQ"
-        case .pingResp: "PINGRESP"
-        case .disconnect: "DISCONNECT"
-        }
     }
 }

@@ -53,3 +53,8 @@ enum MQTTPacketType: UInt8, Sendable, CaseIterable {
         }
     }
 }
+
+extension MQTTPacket {
+    /// The packet type's name as the spec writes it (`CONNECT`, `PUBLISH`, …), for logs and errors.
+    public var typeName: String { packetType.name }
+}
