@@ -4,6 +4,8 @@ import Provisioning
 public struct DeviceIdentity: Codable, Sendable, Equatable {
     /// Device id.
     public var deviceId: String
+    /// Module id, for a module identity (IoT Hub's `Module` has the same shape plus this field).
+    public var moduleId: String?
     /// Changes when a device with the same id is deleted and created again.
     public var generationId: String
     /// Version tag (quoted on the wire in If-Match).

@@ -23,6 +23,10 @@ public struct HubError: Error, Sendable, Equatable, CustomStringConvertible {
     public static func deviceNotFound(_ deviceId: String) -> HubError {
         HubError(status: 404, errorCode: 404_001, name: "DeviceNotFound", message: "device \(deviceId) does not exist on this hub")
     }
+    /// Unknown module.
+    public static func moduleNotFound(_ deviceId: String, _ moduleId: String) -> HubError {
+        HubError(status: 404, errorCode: 404_010, name: "ModuleNotFound", message: "module \(deviceId)/\(moduleId) does not exist on this hub")
+    }
     /// The device is not connected (direct methods).
     public static func deviceNotOnline(_ deviceId: String) -> HubError {
         HubError(status: 404, errorCode: 404_103, name: "DeviceNotOnline", message: "device \(deviceId) is not connected")

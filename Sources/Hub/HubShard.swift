@@ -10,6 +10,7 @@ public struct HubShard: Sendable {
     /// Host name devices dial and SAS tokens are scoped to.
     public let hostName: String
     let registry: any DeviceRegistry
+    let moduleRegistry: (any ModuleRegistry)?
     let cloudToDevice: any CloudToDeviceStore
     let telemetry: TelemetryBatcher
     let notifier: any HubNotifier
@@ -19,7 +20,9 @@ public struct HubShard: Sendable {
 
     /// Creates a shard.
     public init(name: String, hostName: String, registry: any DeviceRegistry, cloudToDevice: any CloudToDeviceStore,
-                telemetry: TelemetryBatcher, notifier: any HubNotifier, now: @escaping @Sendable () -> Date = Date.init) {
+                telemetry: TelemetryBatcher, notifier: any HubNotifier, modules: (any ModuleRegistry)? = nil,
+                now: @escaping @Sendable () -> Date = Date.init) {
+        self.moduleRegistry = modules
         self.name = name
         self.hostName = hostName
         self.registry = registry
@@ -33,7 +36,13 @@ public struct HubShard: Sendable {
 
     /// Checks a device SAS token (`sr` = `{hostName}/devices/{id}`) against the device's keys; returns the identity.
     public func authenticate(deviceId: String, moduleId: String?, token: String) async throws -> DeviceIdentity {
-        let identity = try await enabledDevice(deviceId)
+        var identity = try await enabledDevice(deviceId)
+        if let moduleId {
+            guard let module = try await moduleRegistry?.module(shard: name, deviceId: deviceId, moduleId: moduleId) else {
+                throw HubError.unauthorized("module \(deviceId)/\(moduleId) is not registered on this hub")
+            }
+            identity = module
+        }
         guard identity.authentication.type == "sas", let keys = identity.authentication.symmetricKey else {
             throw HubError.unauthorized("device \(deviceId) does not use SAS authentication")
         }
@@ -106,79 +115,12 @@ public struct HubShard: Sendable {
             properties: properties.applicationProperties, systemProperties: system))
     }
 
-    // MARK: Twins
-
-    /// The device's view of its twin.
-    public func deviceTwinProperties(deviceId: String) async throws -> JSONValue {
-        try await twin(deviceId).devicePropertiesDocument
-    }
-
-    /// Applies a reported patch from the device; returns the new reported version.
-    public func patchReportedProperties(deviceId: String, patch: JSONValue) async throws -> Int {
-        guard let members = patch.objectValue else { throw HubError.badRequest("a reported-properties patch must be a JSON object") }
-        return try await twinLocks.withLock(deviceId) {
-            try await patchReportedLocked(deviceId: deviceId, members: members)
-        }
-    }
-
-    private func patchReportedLocked(deviceId: String, members: [String: JSONValue]) async throws -> Int {
-        let identity = try await device(deviceId)
-        var twin = try await twin(deviceId)
-        let version = try twin.patchReported(members, now: now())
-        twin.etag = Self.newETag()
-        try await registry.save(shard: name, device: identity, twin: twin)
-        return version
-    }
-
-    /// The service's view of a twin.
-    public func serviceTwin(deviceId: String) async throws -> JSONValue {
-        let identity = try await device(deviceId)
-        return try await twin(deviceId).serviceDocument(identity: identity)
-    }
-
-    /// Merges `{"tags":…, "properties":{"desired":…}}` into the twin (service PATCH); notifies the device.
-    public func updateTwin(deviceId: String, patch: JSONValue, ifMatch: String?) async throws -> JSONValue {
-        try await twinLocks.withLock(deviceId) { try await updateTwinLocked(deviceId: deviceId, patch: patch, ifMatch: ifMatch) }
-    }
-
-    private func updateTwinLocked(deviceId: String, patch: JSONValue, ifMatch: String?) async throws -> JSONValue {
-        let identity = try await device(deviceId)
-        var twin = try await twin(deviceId)
-        try Self.check(ifMatch: ifMatch, etag: twin.etag)
-        if let tags = patch["tags"]?.objectValue { try twin.patchTags(tags) }
-        var notification: JSONValue?
-        if let desired = patch["properties"]?["desired"]?.objectValue {
-            notification = try twin.patchDesired(desired, now: now())
-        }
-        twin.etag = Self.newETag()
-        try await registry.save(shard: name, device: identity, twin: twin)
-        if let notification { await notifier.desiredPropertiesChanged(shard: name, deviceId: deviceId, moduleId: nil, patch: notification) }
-        return twin.serviceDocument(identity: identity)
-    }
-
-    /// Replaces tags and desired properties (service PUT); notifies the device.
-    public func replaceTwin(deviceId: String, twin document: JSONValue, ifMatch: String?) async throws -> JSONValue {
-        try await twinLocks.withLock(deviceId) { try await replaceTwinLocked(deviceId: deviceId, document: document, ifMatch: ifMatch) }
-    }
-
-    private func replaceTwinLocked(deviceId: String, document: JSONValue, ifMatch: String?) async throws -> JSONValue {
-        let identity = try await device(deviceId)
-        var twin = try await twin(deviceId)
-        try Self.check(ifMatch: ifMatch, etag: twin.etag)
-        let notification = try twin.replace(tags: document["tags"]?.objectValue ?? [:],
-                                            desired: document["properties"]?["desired"]?.objectValue ?? [:], now: now())
-        twin.etag = Self.newETag()
-        try await registry.save(shard: name, device: identity, twin: twin)
-        await notifier.desiredPropertiesChanged(shard: name, deviceId: deviceId, moduleId: nil, patch: notification)
-        return twin.serviceDocument(identity: identity)
-    }
-
     // MARK: Direct methods
 
     /// Calls a method on the connected device.
     public func invokeMethod(deviceId: String, moduleId: String?, request: DirectMethodRequest) async throws -> DirectMethodResponse {
         try request.validate()
-        _ = try await device(deviceId)
+        _ = try await identity(deviceId, moduleId)
         return try await notifier.invokeMethod(shard: name, deviceId: deviceId, moduleId: moduleId, request: request)
     }
 

@@ -11,12 +11,12 @@ final class MosquittoBroker {
     /// The CA the listener's certificate chains to, for the client's trust roots.
     let trustRoot: NIOSSLCertificate
     let directory: URL
-    private let process: Process
+    private let process: SpawnedProcess
 
     /// The broker's process id, for CPU accounting.
-    var pid: Int32 { process.processIdentifier }
+    var pid: Int32 { process.pid }
 
-    private init(host: String, port: Int, trustRoot: NIOSSLCertificate, directory: URL, process: Process) {
+    private init(host: String, port: Int, trustRoot: NIOSSLCertificate, directory: URL, process: SpawnedProcess) {
         self.host = host
         self.port = port
         self.trustRoot = trustRoot
@@ -26,6 +26,9 @@ final class MosquittoBroker {
 
     /// Writes the configuration and certificates, starts the broker and waits until it accepts TCP connections.
     static func start(executable: String, host: String, port: Int) async throws -> MosquittoBroker {
+        guard await !accepts(host: host, port: port) else {
+            throw BenchmarkError("something already listens on \(host):\(port); pass --mosquitto-host/--mosquitto-port")
+        }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("provisio-bench-mosquitto-\(RunTag.make())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let authority = try TestCertificateAuthority(commonName: "provisio-bench mosquitto CA")
@@ -53,15 +56,8 @@ final class MosquittoBroker {
 
             """.write(to: configuration, atomically: true, encoding: .utf8)
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try resolve(executable))
-        process.arguments = ["-c", configuration.path]
         let log = directory.appendingPathComponent("mosquitto.log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
-        let logHandle = try FileHandle(forWritingTo: log)
-        process.standardOutput = logHandle
-        process.standardError = logHandle
-        try process.run()
+        let process = try SpawnedProcess(executable: try resolve(executable), arguments: ["-c", configuration.path], logPath: log.path)
         let broker = MosquittoBroker(host: host, port: port, trustRoot: try authority.root.sslCertificate(), directory: directory,
                                      process: process)
         let deadline = ContinuousClock.now + .seconds(10)
@@ -80,10 +76,7 @@ final class MosquittoBroker {
 
     /// Stops the broker and removes its directory.
     func stop() {
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-        }
+        process.stop()
         try? FileManager.default.removeItem(at: directory)
     }
 

@@ -7,7 +7,8 @@ struct Provisio: AsyncParsableCommand {
         commandName: "provisio",
         abstract: "Self-hosted device provisioning (Azure DPS compatible) with its own CA and bundled IoT hub shards.",
         subcommands: [Serve.self, CACommand.self, ConfigCommand.self, EnrollmentCommand.self, EnrollmentGroupCommand.self,
-                      RegistrationCommand.self, DeviceCommand.self, TwinCommand.self, MethodCommand.self, CloudToDeviceCommand.self]
+                      RegistrationCommand.self, DeviceCommand.self, TwinCommand.self, MethodCommand.self, CloudToDeviceCommand.self,
+                      TPMCommand.self, EventsCommand.self, CertCommand.self]
     )
 }
 

@@ -32,13 +32,15 @@ public struct Installation: Sendable {
     public static func open(dataDirectory: DataDirectory, configuration: ServerConfiguration, now: Date = Date()) async throws -> Installation {
         try dataDirectory.prepare()
         let database = try ProvisioDatabase(path: dataDirectory.database.path)
-        let hierarchy = try await CAHierarchy.loadOrCreate(
+        var hierarchy = try await CAHierarchy.loadOrCreate(
             directory: dataDirectory.caDirectory,
             keyStore: FileCAKeyStore(directory: dataDirectory.keyDirectory),
             configuration: .builtIn,
             profiles: .builtIn,
             inventory: database,
             now: now)
+        hierarchy.revocationEndpoints = RevocationEndpoints(host: configuration.dps.endpoint.hostName,
+                                                            port: configuration.dps.pkiHTTPPort)
         try AtomicFile.write(Data(hierarchy.trustBundlePEM.utf8), to: dataDirectory.trustBundle)
         let idScope = try database.loadOrCreateIDScope()
         let dpsPolicies = try database.loadOrCreatePolicies(scope: "dps") { SharedAccessPolicy.defaultProvisioningPolicies() }

@@ -2,6 +2,7 @@ import Foundation
 import Gateway
 import Hub
 import PKI
+import Routing
 import Hummingbird
 import Logging
 import NIOCore
@@ -41,7 +42,7 @@ public struct ProvisioServer: Sendable {
         ])
 
         let endpoints = [("dps", configuration.dps.endpoint)] + configuration.shards.map { ($0.name, $0.endpoint) }
-        let expected = Set(endpoints.flatMap { ["\($0.0)/mqtt", "\($0.0)/https"] })
+        let expected = Set(endpoints.flatMap { ["\($0.0)/mqtt", "\($0.0)/https"] } + ["dps/pki"])
         let document = ConnectionDocumentBuilder(configuration: configuration, installation: installation)
         let connectionFile = dataDirectory.connectionDocument
         let logger = self.logger
@@ -55,12 +56,15 @@ public struct ProvisioServer: Sendable {
             }
         }
 
+        let routing = try await RoutingSetup.open(
+            database: installation.database, shardNames: configuration.shards.map(\.name),
+            policies: URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("Policies"), logger: logger)
         let hubDirectory = LocalHubDirectory(
             hubs: configuration.shards.map {
                 HubDescriptor(name: $0.name, hostName: $0.endpoint.hostName, weight: $0.weight, region: $0.region,
                               latencyMilliseconds: $0.latencyMilliseconds)
             },
-            registry: installation.database)
+            registry: routing.registry)
         let registrations = RegistrationService(
             repository: installation.database, hubDirectory: hubDirectory,
             defaultPolicy: configuration.dps.defaultAllocationPolicy, webhook: URLSessionWebhook(),
@@ -69,16 +73,23 @@ public struct ProvisioServer: Sendable {
                                                    profile: try ProfileCatalog.builtIn.profile(named: "device-client")))
         let rateLimiter = RegistrationRateLimiter(ratePerSecond: Double(configuration.dps.registrationRateLimit))
 
-        let connections = HubConnectionDirectory()
-        let telemetry = TelemetryBatcher(store: installation.database)
+        let connections = HubConnectionDirectory(observer: routing.connectionEvents)
+        let telemetry = TelemetryBatcher(store: routing.telemetryStore)
         let shards = Dictionary(uniqueKeysWithValues: configuration.shards.map { shard in
-            (shard.name, HubShard(name: shard.name, hostName: shard.endpoint.hostName, registry: installation.database,
-                                  cloudToDevice: installation.database, telemetry: telemetry, notifier: connections))
+            (shard.name, HubShard(name: shard.name, hostName: shard.endpoint.hostName, registry: routing.registry,
+                                  cloudToDevice: installation.database, telemetry: telemetry, notifier: connections,
+                                  modules: installation.database))
         })
         let deviceTrust = X509Attestor(repository: installation.database)
+        let revocation = try await Self.revocationAuthority(installation: installation, connections: connections, logger: logger)
         let internalRoot = installation.hierarchy.root.certificate
 
-        var services: [any Service] = []
+        var services: [any Service] = [
+            RevocationMonitor(authority: revocation, logger: logger),
+            PKIHTTPListener(host: configuration.dps.endpoint.effectiveListenAddress, port: configuration.dps.pkiHTTPPort,
+                            authority: revocation, logger: logger, onBound: { await tracker.listenerBound("dps/pki", at: $0) }),
+            routing.service(logger: logger),
+        ]
         for (name, endpoint) in endpoints {
             guard let identity = installation.tlsIdentities[name] else { continue }
             var endpointLogger = logger
@@ -93,17 +104,21 @@ public struct ProvisioServer: Sendable {
                     })
             services.append(MQTTListener(
                 configuration: .init(name: name, host: endpoint.effectiveListenAddress, port: endpoint.mqttPort, identity: identity),
-                authenticator: authenticator, logger: endpointLogger,
+                authenticator: RevocationEnforcingAuthenticator(authenticator, checker: revocation, logger: endpointLogger),
+                logger: endpointLogger,
                 onBound: { await tracker.listenerBound("\(name)/mqtt", at: $0) }))
             let router = Router(context: ProvisioRequestContext.self)
             router.middlewares.add(ServiceErrorMiddleware())
+            router.middlewares.add(RevocationEnforcingMiddleware(checker: revocation))
             HealthRoutes.add(to: router, endpoint: name)
             if name == "dps" {
                 let dpsHostNames = Self.serviceHostNames(endpoint, boundPort: endpoint.httpsPort)
+                let dpsAuthenticator = ServiceAuthenticator(policies: installation.dpsPolicies, hostNames: dpsHostNames)
                 DPSServiceRoutes.add(
                     to: router,
                     service: EnrollmentService(repository: installation.database, linkedHubHostNames: hubDirectory.hubs.map(\.hostName)),
-                    authenticator: ServiceAuthenticator(policies: installation.dpsPolicies, hostNames: dpsHostNames))
+                    authenticator: dpsAuthenticator)
+                DPSServiceRoutes.addRevocationRoutes(to: router, authority: revocation, authenticator: dpsAuthenticator)
                 DPSDeviceRoutes(idScope: installation.idScope.value, repository: installation.database,
                                 registrations: registrations, rateLimiter: rateLimiter).add(to: router)
             } else if let shard = shards[name] {
@@ -112,6 +127,10 @@ public struct ProvisioServer: Sendable {
                     authenticator: ServiceAuthenticator(policies: installation.hubPolicies[name] ?? [],
                                                         hostNames: Self.serviceHostNames(endpoint, boundPort: endpoint.httpsPort)),
                     presence: connections)
+                if let shardRouting = routing.shards[name] {
+                    HubEventRoutes.add(to: router, routing: shardRouting, authenticator: ServiceAuthenticator(
+                        policies: installation.hubPolicies[name] ?? [], hostNames: Self.serviceHostNames(endpoint, boundPort: endpoint.httpsPort)))
+                }
             }
             services.append(HTTPSListener(
                 name: name, host: endpoint.effectiveListenAddress, port: endpoint.httpsPort, identity: identity,
@@ -131,6 +150,26 @@ public struct ProvisioServer: Sendable {
 }
 
 extension ProvisioServer {
+    /// The revocation authority of the installation's CAs, synchronised once (CRLs issued) before listeners start;
+    /// every revocation closes the affected devices' sessions on every shard.
+    static func revocationAuthority(installation: Installation, connections: HubConnectionDirectory,
+                                    logger: Logger) async throws -> RevocationAuthority {
+        let authority = RevocationAuthority(hierarchy: installation.hierarchy, store: installation.database)
+        await authority.onRevocation { entries in
+            for entry in entries {
+                logger.notice("certificate revoked", metadata: [
+                    "pki.serial": "\(entry.record.serialNumber)", "hub.device_id": "\(entry.record.deviceId ?? "-")",
+                    "pki.reason": "\(entry.revocation?.reason.name ?? "-")",
+                ])
+            }
+            for deviceId in Set(entries.compactMap(\.record.deviceId)) {
+                await connections.disconnectEverywhere(deviceId: deviceId)
+            }
+        }
+        try await authority.synchronize(now: Date())
+        return authority
+    }
+
     /// The names a service token may be scoped to: the host name with and without the HTTPS port.
     static func serviceHostNames(_ endpoint: EndpointConfiguration, boundPort: Int) -> [String] {
         var names = [endpoint.hostName, "\(endpoint.hostName):\(boundPort)"]

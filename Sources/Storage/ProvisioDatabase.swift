@@ -93,6 +93,9 @@ public final class ProvisioDatabase: Sendable {
             }
         }
         registerHubMigrations(&migrator)
+        registerRoutingMigrations(&migrator)
+        registerModuleMigrations(&migrator)
+        registerRevocationMigrations(&migrator)
         return migrator
     }
 

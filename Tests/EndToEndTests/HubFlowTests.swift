@@ -39,6 +39,14 @@ struct HubFlowReport: Decodable, Sendable {
         var foreignSubscription: Int?
         var closedOnForeignPublish: Bool?
         var spoofedStored: Int?
+        var created: String?
+        var listed: [String]?
+        var moduleReported: Int?
+        var patchThreshold: Int?
+        var methodStatus: Int?
+        var telemetryBody: String?
+        var telemetryModule: String?
+        var afterDelete: [String]?
     }
 
     var steps: [String: Step]
@@ -120,6 +128,17 @@ struct HubFlowTests {
         #expect(isolation.foreignSubscription == 128, "SUBACK failure for another device's topic")
         #expect(isolation.closedOnForeignPublish == true)
         #expect(isolation.spoofedStored == 0)
+
+        let modules = try step("modules")
+        #expect(modules.created == "sensor")
+        #expect(modules.listed == ["sensor"])
+        #expect(modules.moduleReported == 10, "the module's own twin holds its reported properties")
+        #expect(modules.patchArrived == true)
+        #expect(modules.patchThreshold == 3)
+        #expect(modules.methodStatus == 200)
+        #expect(modules.telemetryBody == "from the module")
+        #expect(modules.telemetryModule == "sensor")
+        #expect(modules.afterDelete == [])
 
         #expect(try await server.stop() == .exited(0))
     }

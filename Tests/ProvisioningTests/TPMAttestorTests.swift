@@ -58,7 +58,7 @@ struct TPMAttestorTests {
         #expect(device.hubAuthentication == .symmetricKey(primaryKey: Data(hubKey).base64EncodedString(),
                                                           secondaryKey: Data(hubKey).base64EncodedString()))
         #expect(hubKey != identityKey)
-        let enrollment = try await attestor.authenticate(registrationId: "TPM-DEV-1", token: token("tpm-dev-1", key: identityKey),
+        let enrollment = try await attestor.authenticate(registrationId: "TPM-DEV-1", token: token("TPM-DEV-1", key: identityKey),
                                                          now: fixture.clock.now())
         #expect(enrollment.registrationId == "tpm-dev-1")
     }

@@ -8,10 +8,11 @@ struct RoutingPolicyFileTests {
     static let policies = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Policies")
 
-    @Test("every routing policy file in Policies/ is valid")
+    @Test("every routing policy file in Policies/ and Policies/examples/ is valid")
     func everyFile() throws {
         let documents = try RoutingPolicyDocument.load(directory: Self.policies)
-        #expect(!documents.isEmpty)
+            + RoutingPolicyDocument.load(directory: Self.policies.appendingPathComponent("examples"))
+        #expect(documents.count >= 2)
         for document in documents { _ = try RoutingTable(document.routing) }
     }
 

@@ -9,7 +9,12 @@ import Provisioning
 extension DPSDeviceRoutes {
     /// The `tpm` member of a `DeviceRegistration` body.
     struct TPMRegistrationBody: Decodable {
-        var tpm: TPMAttestation?
+        struct Keys: Decodable {
+            var endorsementKey: String?
+            var storageRootKey: String?
+        }
+
+        var tpm: Keys?
     }
 
     /// What the 401 of a TPM challenge carries (the device SDKs read `authenticationKey`).
@@ -33,7 +38,10 @@ extension DPSDeviceRoutes {
             return response
         }
         do {
-            let key = try await tpm.challenge(registrationId: registrationId, endorsementKey: keys.endorsementKey,
+            guard let endorsementKey = keys.endorsementKey, !endorsementKey.isEmpty else {
+                throw ProvisioningError.badRequest("tpm.endorsementKey is required")
+            }
+            let key = try await tpm.challenge(registrationId: registrationId, endorsementKey: endorsementKey,
                                               storageRootKey: keys.storageRootKey, now: now())
             context.logger.info("TPM challenge issued", metadata: ["dps.registration_id": "\(registrationId)"])
             return try Self.json(TPMChallengeBody(authenticationKey: key.base64), status: .unauthorized)

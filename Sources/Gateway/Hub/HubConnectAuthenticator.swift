@@ -38,9 +38,6 @@ public struct HubConnectAuthenticator: MQTTConnectAuthenticator {
         guard clientId == connect.clientIdentifier else {
             return .refuse(.identifierRejected, reason: "client id differs from the device in the username")
         }
-        guard identity.moduleId == nil else {
-            return .refuse(.notAuthorized, reason: "module identities are not provisioned on this shard")
-        }
         var logger = self.logger
         logger[metadataKey: "hub.device_id"] = "\(identity.deviceId)"
         let authMethod: String
@@ -59,6 +56,9 @@ public struct HubConnectAuthenticator: MQTTConnectAuthenticator {
                     return .refuse(.notAuthorized, reason: "the certificate's CN is not the device id")
                 }
                 let thumbprint = CertificateFingerprint.sha1(try Certificate(derEncoded: leaf.toDERBytes()))
+                guard identity.moduleId == nil else {
+                    return .refuse(.notAuthorized, reason: "modules authenticate with SAS tokens")
+                }
                 let device = try await shard.device(identity.deviceId)
                 let trusted = device.authentication.type == "certificateAuthority" ? await validateChain(chain) : false
                 _ = try await shard.authenticate(deviceId: identity.deviceId, certificateThumbprint: thumbprint, chainValidated: trusted)

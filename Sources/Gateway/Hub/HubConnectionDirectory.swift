@@ -17,8 +17,13 @@ public final class HubConnectionDirectory: HubNotifier {
 
     private let state = Mutex(State())
 
-    /// Creates an empty directory.
-    public init() {}
+    /// Told when sessions start and end (connection-state events for routing).
+    private let observer: (any DeviceConnectionObserver)?
+
+    /// Creates an empty directory; `observer` hears of every session registered and ended.
+    public init(observer: (any DeviceConnectionObserver)? = nil) {
+        self.observer = observer
+    }
 
     /// Subscriptions remembered for a client id; `clean` forgets them (clean-session CONNECT).
     func restoreSubscriptions(shard: String, clientId: String, clean: Bool) -> Set<HubSubscription>? {
@@ -38,13 +43,24 @@ public final class HubConnectionDirectory: HubNotifier {
 
     func register(_ session: HubDeviceSession, shard: String, clientId: String) {
         state.withLock { $0.sessions[Key(shard: shard, clientId: clientId)] = session }
+        notifyObserver(shard: shard, clientId: clientId, connected: true)
     }
 
     func unregister(_ session: HubDeviceSession, shard: String, clientId: String) {
-        state.withLock { state in
+        let removed = state.withLock { state in
             let key = Key(shard: shard, clientId: clientId)
-            if state.sessions[key] === session { state.sessions[key] = nil }
+            guard state.sessions[key] === session else { return false }
+            state.sessions[key] = nil
+            return true
         }
+        if removed { notifyObserver(shard: shard, clientId: clientId, connected: false) }
+    }
+
+    private func notifyObserver(shard: String, clientId: String, connected: Bool) {
+        guard let observer else { return }
+        let parts = clientId.split(separator: "/", maxSplits: 1).map(String.init)
+        observer.connectionChanged(shard: shard, deviceId: parts.first ?? clientId, moduleId: parts.count > 1 ? parts[1] : nil,
+                                   connected: connected)
     }
 
     /// Whether a device has a live session on a shard.
@@ -77,5 +93,11 @@ public final class HubConnectionDirectory: HubNotifier {
             state.sessions.filter { $0.key.shard == shard && ($0.key.clientId == deviceId || $0.key.clientId.hasPrefix("\(deviceId)/")) }.map(\.value)
         }
         for session in sessions { await session.close() }
+    }
+
+    /// Closes a device's sessions on every shard: the hook revocation uses when a device's certificate is revoked.
+    public func disconnectEverywhere(deviceId: String) async {
+        let shards = state.withLock { Set($0.sessions.keys.map(\.shard)) }
+        for shard in shards { await disconnect(shard: shard, deviceId: deviceId) }
     }
 }

@@ -54,7 +54,7 @@ actor HubDeviceSession: MQTTSession {
                                                  properties: properties, body: body)
         case .twinGet(let requestId):
             do {
-                let document = try await shard.deviceTwinProperties(deviceId: deviceId)
+                let document = try await shard.deviceTwinProperties(deviceId: deviceId, moduleId: moduleId)
                 try await send(topic: HubTopic.twinResponse(status: 200, requestId: requestId), body: try JSONEncoder().encode(document))
             } catch let error as HubError {
                 try await send(topic: HubTopic.twinResponse(status: error.status, requestId: requestId), body: Data())
@@ -62,7 +62,7 @@ actor HubDeviceSession: MQTTSession {
         case .twinPatchReported(let requestId):
             do {
                 let patch = try JSONDecoder().decode(JSONValue.self, from: Data(body))
-                let version = try await shard.patchReportedProperties(deviceId: deviceId, patch: patch)
+                let version = try await shard.patchReportedProperties(deviceId: deviceId, moduleId: moduleId, patch: patch)
                 try await send(topic: HubTopic.twinResponse(status: 204, requestId: requestId, version: version), body: Data())
             } catch let error as HubError {
                 try await send(topic: HubTopic.twinResponse(status: error.status, requestId: requestId), body: Data())

@@ -54,6 +54,7 @@ extension HubShard {
             let identity = try await device(deviceId)
             try Self.check(ifMatch: ifMatch, etag: identity.etag)
             try await registry.delete(shard: name, deviceId: identity.deviceId)
+            try await deleteModules(ofDevice: identity.deviceId)
             _ = try await cloudToDevice.purgeCloudToDevice(shard: name, deviceId: identity.deviceId)
             await notifier.disconnect(shard: name, deviceId: identity.deviceId)
         }

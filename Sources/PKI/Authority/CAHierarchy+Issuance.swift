@@ -33,6 +33,7 @@ extension CAHierarchy {
             subject: try subject(for: profile, commonName: commonName),
             profile: profile,
             subjectAlternativeNames: alternativeNames,
+            additionalExtensions: try leafRevocationExtensions(),
             now: now
         )
         try await inventory.record(IssuedCertificateRecord(certificate: leaf, profile: profile.name))
@@ -57,6 +58,7 @@ extension CAHierarchy {
             publicKey: csr.publicKey,
             subject: try subject(for: profile, commonName: try CSRPolicy.commonName(of: csr)),
             profile: profile,
+            additionalExtensions: try leafRevocationExtensions(),
             now: now
         )
         try await inventory.record(
@@ -69,6 +71,14 @@ extension CAHierarchy {
     public var trustBundlePEM: String {
         // A Certificate re-emits the DER it holds, so encoding cannot fail in practice.
         (try? root.certificate.pemString()) ?? ""
+    }
+
+    /// CRL Distribution Points and AIA (OCSP) for a leaf the issuing CA signs, when revocation endpoints are set.
+    private func leafRevocationExtensions() throws -> [Certificate.Extension] {
+        guard let revocationEndpoints else { return [] }
+        return try PKIError.wrapping(.signingFailed, "could not encode the revocation extensions") {
+            try revocationEndpoints.extensions(issuerName: issuing.name)
+        }
     }
 
     private func subject(for profile: CertificateProfile, commonName: String) throws -> DistinguishedName {

@@ -12,6 +12,8 @@ public struct CAHierarchy: Sendable {
     public let configuration: CAHierarchyConfiguration
     /// Where every issued certificate is recorded.
     let inventory: any CertificateInventory
+    /// Where CRLs and OCSP are served; when set, certificates the issuing CA signs carry CDP and AIA extensions.
+    public var revocationEndpoints: RevocationEndpoints?
 
     /// The key-store name and certificate file stem of the root CA.
     public static let rootName = "root"

@@ -13,6 +13,7 @@ extension CertificateAuthority {
         subject: DistinguishedName,
         profile: CertificateProfile,
         subjectAlternativeNames: [GeneralName] = [],
+        additionalExtensions: [Certificate.Extension] = [],
         now: Date
     ) async throws -> Certificate {
         guard certificate.notValidAfter > now else {
@@ -26,6 +27,7 @@ extension CertificateAuthority {
             issuerKey: privateKey,
             profile: profile,
             subjectAlternativeNames: subjectAlternativeNames,
+            additionalExtensions: additionalExtensions,
             notAfterLimit: certificate.notValidAfter,
             now: now
         )
@@ -46,6 +48,7 @@ extension CertificateAuthority {
             issuerKey: privateKey,
             profile: profile,
             subjectAlternativeNames: [],
+            additionalExtensions: [],
             notAfterLimit: nil,
             now: now
         )
@@ -59,6 +62,7 @@ extension CertificateAuthority {
         issuerKey: Certificate.PrivateKey,
         profile: CertificateProfile,
         subjectAlternativeNames: [GeneralName],
+        additionalExtensions: [Certificate.Extension],
         notAfterLimit: Date?,
         now: Date
     ) async throws -> Certificate {
@@ -71,11 +75,13 @@ extension CertificateAuthority {
             notAfter = notAfterLimit
         }
         let extensions = try PKIError.wrapping(.signingFailed, "could not build extensions for profile \(profile.name)") {
-            try profile.extensions(
+            var extensions = try profile.extensions(
                 subjectKey: publicKey,
                 authorityKeyIdentifier: authorityKeyIdentifier,
                 subjectAlternativeNames: subjectAlternativeNames
             )
+            for additional in additionalExtensions { try extensions.append(additional) }
+            return extensions
         }
         return try await PKIError.wrapping(.signingFailed, "signing a \(profile.name) certificate failed") {
             try await Certificate(

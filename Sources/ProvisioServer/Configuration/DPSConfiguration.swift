@@ -10,6 +10,9 @@ public struct DPSConfiguration: Codable, Sendable, Equatable {
     public var registrationRateLimit: Int = 2000
     /// How long a custom-allocation webhook may take.
     public var customAllocationTimeoutSeconds: Int = 10
+    /// Plain-HTTP port for CRLs (`/crl/{ca}.crl`) and OCSP (`/ocsp`) on the DPS listen address; issued
+    /// certificates name it in their CRL Distribution Points and Authority Information Access extensions.
+    public var pkiHTTPPort: Int = 8080
 
     /// Creates the default DPS settings for `hostName`.
     public init(endpoint: EndpointConfiguration) {
@@ -18,6 +21,7 @@ public struct DPSConfiguration: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case hostName, listenAddress, mqttPort, httpsPort, defaultAllocationPolicy, registrationRateLimit, customAllocationTimeoutSeconds
+        case pkiHTTPPort
     }
 
     /// Decodes strictly; endpoint keys sit flat beside the settings.
@@ -32,6 +36,7 @@ public struct DPSConfiguration: Codable, Sendable, Equatable {
         defaultAllocationPolicy = try container.decodeIfPresent(AllocationPolicyKind.self, forKey: .defaultAllocationPolicy) ?? .hashed
         registrationRateLimit = try container.decodeIfPresent(Int.self, forKey: .registrationRateLimit) ?? 2000
         customAllocationTimeoutSeconds = try container.decodeIfPresent(Int.self, forKey: .customAllocationTimeoutSeconds) ?? 10
+        pkiHTTPPort = try container.decodeIfPresent(Int.self, forKey: .pkiHTTPPort) ?? 8080
     }
 
     /// Encodes flat, mirroring the decoder.
@@ -44,6 +49,7 @@ public struct DPSConfiguration: Codable, Sendable, Equatable {
         try container.encode(defaultAllocationPolicy, forKey: .defaultAllocationPolicy)
         try container.encode(registrationRateLimit, forKey: .registrationRateLimit)
         try container.encode(customAllocationTimeoutSeconds, forKey: .customAllocationTimeoutSeconds)
+        try container.encode(pkiHTTPPort, forKey: .pkiHTTPPort)
     }
 
     func validate() throws {
@@ -54,6 +60,11 @@ public struct DPSConfiguration: Codable, Sendable, Equatable {
         guard registrationRateLimit > 0 else { throw ConfigurationError("dps.registrationRateLimit must be positive") }
         guard (1...300).contains(customAllocationTimeoutSeconds) else {
             throw ConfigurationError("dps.customAllocationTimeoutSeconds must be 1–300")
+        }
+        // A fixed port: certificates carry the URL, so it cannot be picked at start-up.
+        guard (1...65535).contains(pkiHTTPPort) else { throw ConfigurationError("dps.pkiHTTPPort must be between 1 and 65535") }
+        guard pkiHTTPPort != endpoint.mqttPort, pkiHTTPPort != endpoint.httpsPort else {
+            throw ConfigurationError("dps.pkiHTTPPort \(pkiHTTPPort) is already used by another DPS listener")
         }
     }
 }

@@ -1,5 +1,5 @@
 import Foundation
-import SwiftASN1
+import PKI
 import X509
 
 /// Checks the certificate chain a device presented in the TLS handshake: an individual enrollment holding the
@@ -119,23 +119,18 @@ public struct X509Attestor: Sendable {
         return anchors
     }
 
+    /// Validates with ``DeviceChainValidator`` for TLS client certificates (EKU clientAuth, digitalSignature, keyCertSign on
+    /// issuers, RFC 5280 profile; no revocation check here). An empty chain does not validate.
     private func validate(chain: [Certificate], anchors: [Certificate], now: Date) async throws {
-        guard let leaf = chain.first else { return }
-        var verifier = Verifier(rootCertificates: CertificateStore(anchors)) {
-            RFC5280Policy(validationTime: now)
-            ClientCertificatePolicy()
-        }
-        let result = await verifier.validate(leaf: leaf, intermediates: CertificateStore(Array(chain.dropFirst())))
-        guard case .couldNotValidate(let failures) = result else { return }
-        let reasons = failures.prefix(3).map { "\($0.policyFailureReason)" }.joined(separator: "; ")
-        throw ProvisioningError.unauthorized("the certificate chain does not validate: \(reasons.isEmpty ? "no path to a trusted certificate" : reasons)")
+        let result = await DeviceChainValidator(trustAnchors: anchors).validate(chain: chain, at: now)
+        guard case .invalid = result else { return }
+        throw ProvisioningError.unauthorized("the certificate chain does not validate: \(result.summary)")
     }
 }
 
-/// Device certificates must be usable for TLS client authentication; CA certificates for signing certificates.
-struct ClientCertificatePolicy: VerifierPolicy {
-    let verifyingCriticalExtensions: [ASN1ObjectIdentifier] = [.X509ExtensionID.extendedKeyUsage, .X509ExtensionID.keyUsage]
-
+/// What a device certificate must allow: TLS client authentication and digital signatures. Individual enrollments trust
+/// the enrolled certificate itself, so only these leaf checks apply to them; chains go through `DeviceChainValidator`.
+enum ClientCertificatePolicy {
     /// Why a device certificate cannot be used for client authentication, or nil.
     static func leafProblem(_ leaf: Certificate) -> String? {
         do {
@@ -149,19 +144,5 @@ struct ClientCertificatePolicy: VerifierPolicy {
             return "the device certificate has a malformed usage extension"
         }
         return nil
-    }
-
-    func chainMeetsPolicyRequirements(chain: UnverifiedCertificateChain) -> PolicyEvaluationResult {
-        if let problem = Self.leafProblem(chain.leaf) { return .failsToMeetPolicy(reason: problem) }
-        do {
-            for issuer in chain.dropFirst() {
-                if let usage = try issuer.extensions.keyUsage, !usage.keyCertSign {
-                    return .failsToMeetPolicy(reason: "an issuing certificate's key usage lacks keyCertSign")
-                }
-            }
-        } catch {
-            return .failsToMeetPolicy(reason: "a certificate has a malformed usage extension")
-        }
-        return .meetsPolicy
     }
 }

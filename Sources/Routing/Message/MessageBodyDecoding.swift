@@ -89,6 +89,6 @@ public enum MessageBodyDecoding {
 
     /// Parses JSON text into a value; nil when it is not JSON.
     static func parseJSON(_ text: String) -> JSONValue? {
-        try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+        JSONBodyParser.parse(text)
     }
 }

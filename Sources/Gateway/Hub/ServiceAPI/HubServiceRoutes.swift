@@ -20,6 +20,7 @@ public enum HubServiceRoutes {
         addDeviceRoutes(to: routes, environment)
         addTwinRoutes(to: routes, environment)
         addMessagingRoutes(to: routes, environment)
+        addModuleRoutes(to: routes, environment)
     }
 
     /// What every route needs.

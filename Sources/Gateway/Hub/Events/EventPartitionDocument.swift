@@ -1,0 +1,19 @@
+import Routing
+
+/// `GET /events/partitions` entries: `{"partitionId": "0", "firstSequenceNumber": n, "lastSequenceNumber": m}`.
+struct EventPartitionDocument: Codable, Sendable, Equatable {
+    var partitionId: String
+    var firstSequenceNumber: Int64
+    var lastSequenceNumber: Int64
+
+    init(_ range: EventPartitionRange) {
+        partitionId = String(range.partition)
+        firstSequenceNumber = range.firstSequenceNumber
+        lastSequenceNumber = range.lastSequenceNumber
+    }
+}
+
+/// The body of `PUT`/`GET /events/consumergroups/{cg}/checkpoints/{p}`: `{"sequenceNumber": n}`.
+struct CheckpointDocument: Codable, Sendable, Equatable {
+    var sequenceNumber: Int64
+}

@@ -1,0 +1,49 @@
+import Hummingbird
+import HummingbirdCore
+import Logging
+import NIOCore
+import PKI
+import ServiceLifecycle
+
+/// The plain-HTTP listener for CRLs and OCSP, on the DPS address: the URLs in every issued certificate's CDP
+/// and AIA extensions point here. Plain HTTP on purpose: CRLs and OCSP answers are signed, and clients that fetch
+/// them must not need TLS (whose own validation may depend on them).
+public struct PKIHTTPListener: Service {
+    let host: String
+    let port: Int
+    let responder: RouterResponder<BasicRequestContext>
+    let logger: Logger
+    let onBound: @Sendable (SocketAddress) async -> Void
+
+    /// Creates the listener for `authority`; `onBound` is called once the socket accepts connections.
+    public init(host: String, port: Int, authority: RevocationAuthority, logger: Logger,
+                onBound: @escaping @Sendable (SocketAddress) async -> Void = { _ in }) {
+        self.host = host
+        self.port = port
+        let router = Router(context: BasicRequestContext.self)
+        router.get("health") { _, _ in "ok" }
+        RevocationHTTPRoutes.add(to: router, authority: authority)
+        self.responder = router.buildResponder()
+        self.logger = logger
+        self.onBound = onBound
+    }
+
+    /// Serves until graceful shutdown.
+    public func run() async throws {
+        let onBound = self.onBound
+        let application = Application(
+            responder: responder,
+            server: .http1(),
+            configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "provisio"),
+            onServerRunning: { channel in
+                if let address = channel.localAddress { await onBound(address) }
+            },
+            logger: logger
+        )
+        do {
+            try await application.run()
+        } catch {
+            throw GatewayError.listenFailure("\(host):\(port)", error)
+        }
+    }
+}

@@ -1,0 +1,56 @@
+import Foundation
+
+/// The OCSP responder core (RFC 6960): parses a request, finds the CA its CertIDs name (SHA-1, SHA-256, SHA-384
+/// or SHA-512 hashes), asks `status` about each serial and returns the DER OCSPResponse, signed by that CA.
+///
+/// Never throws: a malformed request is `malformedRequest`, CertIDs naming no CA here are `unauthorized`,
+/// a failing lookup or signer is `internalError`. CertIDs of a second CA in the same request are answered
+/// `unknown`, since one response has one signer.
+public struct OCSPResponder: Sendable {
+    /// The CAs this responder answers for.
+    public let authorities: [CertificateAuthority]
+    /// How long an answer may be cached: the gap between thisUpdate and nextUpdate.
+    public let validity: TimeInterval
+
+    /// Creates a responder.
+    public init(authorities: [CertificateAuthority], validity: TimeInterval) {
+        self.authorities = authorities
+        self.validity = validity
+    }
+
+    /// Answers `requestDER` at `now`.
+    public func respond(
+        to requestDER: [UInt8],
+        now: Date,
+        status: (_ serialNumber: String, _ authority: CertificateAuthority) async throws -> OCSPCertificateStatus
+    ) async -> [UInt8] {
+        let request: OCSPRequest
+        do {
+            request = try OCSPRequest(derEncoded: requestDER)
+        } catch {
+            return OCSPResponseStatus.malformedRequest.unsignedResponse
+        }
+        let matches = request.certIDs.map { certID in authorities.first { certID.names($0) } }
+        guard let signer = matches.compactMap({ $0 }).first else {
+            return OCSPResponseStatus.unauthorized.unsignedResponse
+        }
+        do {
+            var answers: [BasicOCSPResponseBuilder.Answer] = []
+            for (certID, authority) in zip(request.certIDs, matches) {
+                let answer: OCSPCertificateStatus
+                if let authority, authority.name == signer.name {
+                    answer = try await status(certID.canonicalSerialNumber, authority)
+                } else {
+                    answer = .unknown
+                }
+                answers.append(.init(certID: certID, status: answer))
+            }
+            return try await BasicOCSPResponseBuilder(
+                authority: signer, answers: answers, nonceExtensionValue: request.nonceExtensionValue,
+                producedAt: now, nextUpdate: now.addingTimeInterval(validity)
+            ).build()
+        } catch {
+            return OCSPResponseStatus.internalError.unsignedResponse
+        }
+    }
+}

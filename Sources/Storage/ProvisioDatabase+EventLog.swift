@@ -1,0 +1,258 @@
+import Foundation
+import GRDB
+import Routing
+
+extension ProvisioDatabase: EventLogStore {
+    /// Appends to endpoint partitions and moves the source cursors in one transaction.
+    @discardableResult
+    public func commitRouting(shard: String, appends: [EventAppend], cursors: [String: Int64], enqueuedTime: Date) async throws -> [StoredEvent] {
+        let encoded = try appends.map { append in (append, try Self.encodedProperties(append.record)) }
+        let time = enqueuedTime.timeIntervalSince1970
+        return try await pool.write { db in
+            var heads: [String: (last: Int64, bytes: Int64)] = [:]
+            let insert = try db.cachedStatement(sql: """
+                INSERT INTO event_log (shard, endpoint, partition, sequence_number, enqueued_time, device_id, module_id, size, body,
+                                       properties_json, system_properties_json)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            var stored: [StoredEvent] = []
+            stored.reserveCapacity(appends.count)
+            for (append, (properties, system)) in encoded {
+                let key = "\(append.endpoint)\u{0}\(append.partition)"
+                var head = try heads[key] ?? Self.partitionHead(shard: shard, endpoint: append.endpoint, partition: append.partition, db)
+                head.last += 1
+                let size = Int64(append.record.body.count + properties.utf8.count + system.utf8.count)
+                head.bytes += size
+                heads[key] = head
+                try insert.execute(arguments: [shard, append.endpoint, append.partition, head.last, time, append.record.deviceId,
+                                               append.record.moduleId, size, Data(append.record.body), properties, system])
+                stored.append(StoredEvent(partition: append.partition, sequenceNumber: head.last, enqueuedTime: enqueuedTime, record: append.record))
+            }
+            let update = try db.cachedStatement(sql: """
+                INSERT INTO event_partition (shard, endpoint, partition, last_sequence_number, total_bytes) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT(shard, endpoint, partition) DO UPDATE
+                SET last_sequence_number = excluded.last_sequence_number, total_bytes = excluded.total_bytes
+                """)
+            for (key, head) in heads {
+                let parts = key.split(separator: "\u{0}", omittingEmptySubsequences: false)
+                try update.execute(arguments: [shard, String(parts[0]), Int(parts[1]) ?? 0, head.last, head.bytes])
+            }
+            for (name, position) in cursors { try Self.storeCursor(shard: shard, name: name, position: position, db) }
+            return stored
+        }
+    }
+
+    /// Events of a partition from a sequence number on.
+    public func events(shard: String, endpoint: String, partition: Int, from sequenceNumber: Int64, limit: Int) async throws -> [StoredEvent] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT * FROM event_log WHERE shard = ? AND endpoint = ? AND partition = ? AND sequence_number >= ?
+                ORDER BY sequence_number LIMIT ?
+                """, arguments: [shard, endpoint, partition, sequenceNumber, limit]).map(Self.storedEvent)
+        }
+    }
+
+    /// First and last sequence numbers of each partition.
+    public func partitionRanges(shard: String, endpoint: String, partitionCount: Int) async throws -> [EventPartitionRange] {
+        try await pool.read { db in
+            try (0..<partitionCount).map { partition in
+                let last = try Int64.fetchOne(db, sql: """
+                    SELECT last_sequence_number FROM event_partition WHERE shard = ? AND endpoint = ? AND partition = ?
+                    """, arguments: [shard, endpoint, partition]) ?? -1
+                let first = try Int64.fetchOne(db, sql: """
+                    SELECT MIN(sequence_number) FROM event_log WHERE shard = ? AND endpoint = ? AND partition = ?
+                    """, arguments: [shard, endpoint, partition]) ?? (last + 1)
+                return EventPartitionRange(partition: partition, firstSequenceNumber: first, lastSequenceNumber: last)
+            }
+        }
+    }
+
+    /// A stored cursor.
+    public func cursor(shard: String, name: String) async throws -> Int64? {
+        try await pool.read { db in
+            try Int64.fetchOne(db, sql: "SELECT position FROM routing_cursor WHERE shard = ? AND name = ?", arguments: [shard, name])
+        }
+    }
+
+    /// Stores a cursor.
+    public func setCursor(shard: String, name: String, position: Int64) async throws {
+        try await pool.write { db in try Self.storeCursor(shard: shard, name: name, position: position, db) }
+    }
+
+    /// A consumer group's checkpoint.
+    public func checkpoint(shard: String, endpoint: String, consumerGroup: String, partition: Int) async throws -> Int64? {
+        try await pool.read { db in
+            try Int64.fetchOne(db, sql: """
+                SELECT sequence_number FROM event_checkpoint WHERE shard = ? AND endpoint = ? AND consumer_group = ? AND partition = ?
+                """, arguments: [shard, endpoint, consumerGroup, partition])
+        }
+    }
+
+    /// Stores a checkpoint.
+    public func setCheckpoint(shard: String, endpoint: String, consumerGroup: String, partition: Int, sequenceNumber: Int64) async throws {
+        try await pool.write { db in
+            try db.execute(sql: """
+                INSERT INTO event_checkpoint (shard, endpoint, consumer_group, partition, sequence_number) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT(shard, endpoint, consumer_group, partition) DO UPDATE SET sequence_number = excluded.sequence_number
+                """, arguments: [shard, endpoint, consumerGroup, partition, sequenceNumber])
+        }
+    }
+
+    /// Removes delivered events.
+    public func removeEvents(shard: String, endpoint: String, partition: Int, through sequenceNumber: Int64) async throws {
+        try await pool.write { db in
+            let removed = try Int64.fetchOne(db, sql: """
+                SELECT COALESCE(SUM(size), 0) FROM event_log WHERE shard = ? AND endpoint = ? AND partition = ? AND sequence_number <= ?
+                """, arguments: [shard, endpoint, partition, sequenceNumber]) ?? 0
+            try db.execute(sql: """
+                DELETE FROM event_log WHERE shard = ? AND endpoint = ? AND partition = ? AND sequence_number <= ?
+                """, arguments: [shard, endpoint, partition, sequenceNumber])
+            try Self.subtractBytes(removed, shard: shard, endpoint: endpoint, partition: partition, db)
+        }
+    }
+
+    /// Age, then size retention of one partition.
+    @discardableResult
+    public func applyRetention(shard: String, endpoint: String, partition: Int, enqueuedBefore cutoff: Date, maxBytes: Int) async throws -> Int {
+        try await pool.write { db in
+            let arguments: StatementArguments = [shard, endpoint, partition]
+            // Enqueued times grow with sequence numbers within a partition: the first young event bounds the old ones.
+            let firstYoung = try Int64.fetchOne(db, sql: """
+                SELECT sequence_number FROM event_log WHERE shard = ? AND endpoint = ? AND partition = ? AND enqueued_time >= ?
+                ORDER BY sequence_number LIMIT 1
+                """, arguments: arguments + [cutoff.timeIntervalSince1970])
+            // No young event at all: every retained one is old.
+            var through = firstYoung.map { $0 - 1 } ?? Int64.max
+            let total = try Int64.fetchOne(db, sql: """
+                SELECT total_bytes FROM event_partition WHERE shard = ? AND endpoint = ? AND partition = ?
+                """, arguments: arguments) ?? 0
+            if total > maxBytes {
+                var excess = total - Int64(maxBytes)
+                let rows = try Row.fetchCursor(db, sql: """
+                    SELECT sequence_number, size FROM event_log WHERE shard = ? AND endpoint = ? AND partition = ? ORDER BY sequence_number
+                    """, arguments: arguments)
+                var bySize: Int64 = -1
+                while excess > 0, let row = try rows.next() {
+                    bySize = row["sequence_number"]
+                    excess -= row["size"] as Int64
+                }
+                through = max(through, bySize)
+            }
+            guard through >= 0 else { return 0 }
+            let removedBytes = try Int64.fetchOne(db, sql: """
+                SELECT COALESCE(SUM(size), 0) FROM event_log WHERE shard = ? AND endpoint = ? AND partition = ? AND sequence_number <= ?
+                """, arguments: arguments + [through]) ?? 0
+            try db.execute(sql: """
+                DELETE FROM event_log WHERE shard = ? AND endpoint = ? AND partition = ? AND sequence_number <= ?
+                """, arguments: arguments + [through])
+            let removed = db.changesCount
+            try Self.subtractBytes(removedBytes, shard: shard, endpoint: endpoint, partition: partition, db)
+            return removed
+        }
+    }
+
+    /// Dead-letters events and moves the delivery cursor past them.
+    public func deadLetter(shard: String, endpoint: String, events: [StoredEvent], attempts: Int, reason: String, cursor: String,
+                           failedTime: Date) async throws {
+        let encoded = try events.map { event in (event, try Self.encodedProperties(event.record)) }
+        try await pool.write { db in
+            for (event, (properties, system)) in encoded {
+                try db.execute(sql: """
+                    INSERT INTO event_dead_letter (shard, endpoint, partition, sequence_number, enqueued_time, attempts, reason, failed_time,
+                                                   device_id, module_id, body, properties_json, system_properties_json)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [shard, endpoint, event.partition, event.sequenceNumber, event.enqueuedTime.timeIntervalSince1970,
+                                     attempts, reason, failedTime.timeIntervalSince1970, event.record.deviceId, event.record.moduleId,
+                                     Data(event.record.body), properties, system])
+            }
+            if let last = events.map(\.sequenceNumber).max() {
+                try Self.storeCursor(shard: shard, name: cursor, position: last, db)
+            }
+        }
+    }
+
+    /// Dead letters of an endpoint.
+    public func deadLetterCount(shard: String, endpoint: String) async throws -> Int {
+        try await pool.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM event_dead_letter WHERE shard = ? AND endpoint = ?", arguments: [shard, endpoint]) ?? 0
+        }
+    }
+
+    /// The newest dead letters of an endpoint.
+    public func deadLetters(shard: String, endpoint: String, limit: Int) async throws -> [DeadLetter] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT * FROM event_dead_letter WHERE shard = ? AND endpoint = ? ORDER BY id DESC LIMIT ?
+                """, arguments: [shard, endpoint, limit]).map { row in
+                DeadLetter(event: try Self.storedEvent(row), attempts: row["attempts"], reason: row["reason"],
+                           failedTime: Date(timeIntervalSince1970: row["failed_time"]))
+            }
+        }
+    }
+
+    /// The routing stored for a shard.
+    public func routingConfiguration(shard: String) async throws -> RoutingConfiguration? {
+        try await pool.read { db in
+            guard let json = try String.fetchOne(db, sql: "SELECT json FROM routing_configuration WHERE shard = ?", arguments: [shard]) else {
+                return nil
+            }
+            return try StoredJSON().decode(RoutingConfiguration.self, from: json, record: "routing of shard '\(shard)'")
+        }
+    }
+
+    /// Stores a shard's routing.
+    public func saveRoutingConfiguration(_ configuration: RoutingConfiguration, shard: String) async throws {
+        let json = try StoredJSON().encode(configuration, record: "routing of shard '\(shard)'")
+        try await pool.write { db in
+            try db.execute(sql: """
+                INSERT INTO routing_configuration (shard, json) VALUES (?, ?) ON CONFLICT(shard) DO UPDATE SET json = excluded.json
+                """, arguments: [shard, json])
+        }
+    }
+
+    // MARK: Rows
+
+    private static func partitionHead(shard: String, endpoint: String, partition: Int, _ db: Database) throws -> (last: Int64, bytes: Int64) {
+        guard let row = try Row.fetchOne(db, sql: """
+            SELECT last_sequence_number, total_bytes FROM event_partition WHERE shard = ? AND endpoint = ? AND partition = ?
+            """, arguments: [shard, endpoint, partition])
+        else { return (-1, 0) }
+        return (row["last_sequence_number"], row["total_bytes"])
+    }
+
+    private static func storeCursor(shard: String, name: String, position: Int64, _ db: Database) throws {
+        try db.execute(sql: """
+            INSERT INTO routing_cursor (shard, name, position) VALUES (?, ?, ?)
+            ON CONFLICT(shard, name) DO UPDATE SET position = excluded.position
+            """, arguments: [shard, name, position])
+    }
+
+    private static func subtractBytes(_ bytes: Int64, shard: String, endpoint: String, partition: Int, _ db: Database) throws {
+        guard bytes > 0 else { return }
+        try db.execute(sql: """
+            UPDATE event_partition SET total_bytes = MAX(0, total_bytes - ?) WHERE shard = ? AND endpoint = ? AND partition = ?
+            """, arguments: [bytes, shard, endpoint, partition])
+    }
+
+    private static func encodedProperties(_ record: EventRecord) throws -> (String, String) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return (String(decoding: try encoder.encode(record.properties), as: UTF8.self),
+                String(decoding: try encoder.encode(record.systemProperties), as: UTF8.self))
+    }
+
+    private static func storedEvent(_ row: Row) throws -> StoredEvent {
+        let decoder = JSONDecoder()
+        let body: Data = row["body"]
+        let propertiesText: String = row["properties_json"]
+        let systemText: String = row["system_properties_json"]
+        guard let properties = try? decoder.decode([String: String].self, from: Data(propertiesText.utf8)),
+              let system = try? decoder.decode([String: String].self, from: Data(systemText.utf8))
+        else { throw StorageError(.corruptRecord, "event \(row["sequence_number"] as Int64) has unreadable properties") }
+        return StoredEvent(
+            partition: row["partition"], sequenceNumber: row["sequence_number"],
+            enqueuedTime: Date(timeIntervalSince1970: row["enqueued_time"]),
+            record: EventRecord(deviceId: row["device_id"], moduleId: row["module_id"], body: Array(body), properties: properties,
+                                systemProperties: system))
+    }
+}
