@@ -70,7 +70,7 @@ struct MQTTListenerTests {
     func pingKeepsAlive() async throws {
         try await withListener { port, trust in
             let client = try await TestClient.connect(port: port, trustPEM: trust)
-            try await client.send(.connect(MQTTConnect(keepAliveSeconds: 1, clientIdentifier: "pinger")))
+            try await client.send(.connect(MQTTConnect(keepAliveSeconds: 30, clientIdentifier: "pinger")))
             _ = try await client.next()
             for _ in 0..<3 {
                 try await client.send(.pingReq)
