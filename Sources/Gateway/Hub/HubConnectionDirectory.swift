@@ -13,6 +13,8 @@ public final class HubConnectionDirectory: HubNotifier {
     private struct State {
         var sessions: [Key: HubDeviceSession] = [:]
         var subscriptions: [Key: Set<HubSubscription>] = [:]
+        var arrivals: [Key: [UInt64: CheckedContinuation<Void, Never>]] = [:]
+        var nextWaiter: UInt64 = 0
     }
 
     private let state = Mutex(State())
@@ -42,8 +44,45 @@ public final class HubConnectionDirectory: HubNotifier {
     }
 
     func register(_ session: HubDeviceSession, shard: String, clientId: String) {
-        state.withLock { $0.sessions[Key(shard: shard, clientId: clientId)] = session }
+        let waiting = state.withLock { state in
+            let key = Key(shard: shard, clientId: clientId)
+            state.sessions[key] = session
+            return state.arrivals.removeValue(forKey: key).map { Array($0.values) } ?? []
+        }
+        for waiter in waiting { waiter.resume() }
         notifyObserver(shard: shard, clientId: clientId, connected: true)
+    }
+
+    /// The client's session, waiting up to `timeout` for it to connect (a method's `connectTimeoutInSeconds`).
+    private func awaitSession(shard: String, clientId: String, waitingUpTo timeout: Duration) async -> HubDeviceSession? {
+        let key = Key(shard: shard, clientId: clientId)
+        if let session = state.withLock({ $0.sessions[key] }) { return session }
+        guard timeout > .zero else { return nil }
+        let id = state.withLock { state -> UInt64 in
+            state.nextWaiter &+= 1
+            return state.nextWaiter
+        }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                await withCheckedContinuation { continuation in
+                    let connected = self.state.withLock { state -> Bool in
+                        if state.sessions[key] != nil { return true }
+                        state.arrivals[key, default: [:]][id] = continuation
+                        return false
+                    }
+                    if connected { continuation.resume() }
+                }
+            }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                // The deadline passed: release the waiter if the device never came.
+                let waiter = self.state.withLock { $0.arrivals[key]?.removeValue(forKey: id) }
+                waiter?.resume()
+            }
+            await group.next()
+            group.cancelAll()
+        }
+        return state.withLock { $0.sessions[key] }
     }
 
     func unregister(_ session: HubDeviceSession, shard: String, clientId: String) {
@@ -82,7 +121,9 @@ public final class HubConnectionDirectory: HubNotifier {
     }
 
     public func invokeMethod(shard: String, deviceId: String, moduleId: String?, request: DirectMethodRequest) async throws -> DirectMethodResponse {
-        guard let session = session(shard: shard, deviceId: deviceId, moduleId: moduleId) else {
+        let clientId = moduleId.map { "\(deviceId)/\($0)" } ?? deviceId
+        let connectTimeout = Duration.seconds(request.connectTimeoutInSeconds ?? 0)
+        guard let session = await awaitSession(shard: shard, clientId: clientId, waitingUpTo: connectTimeout) else {
             throw HubError.deviceNotOnline(deviceId)
         }
         return try await session.invokeMethod(request)

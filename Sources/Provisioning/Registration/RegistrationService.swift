@@ -74,9 +74,9 @@ public struct RegistrationService: Sendable {
         let settings = device.settings
         let existing = try await repository.registration(registrationId: device.registrationId)
         let linked = hubDirectory.hubs
-        let currentHub = existing.flatMap { record in
-            record.state.status == .assigned ? linked.first { $0.name == record.hubName } : nil
-        }
+        // `hubName` stays set while the device has an identity on that hub, also after a failed re-registration,
+        // so the next attempt migrates from there instead of leaving a second identity behind.
+        let currentHub = existing.flatMap { record in linked.first { $0.name == record.hubName } }
         let timestamp = RegistrationTimestamp.string(now())
         var state = DeviceRegistrationState(registrationId: device.registrationId, status: .assigned)
         state.createdDateTimeUtc = existing?.state.createdDateTimeUtc ?? timestamp
@@ -106,7 +106,7 @@ public struct RegistrationService: Sendable {
             state.errorCode = error.errorCode
             state.errorMessage = error.message
             state.assignedHub = nil
-            let record = RegistrationRecord(state: state, operationId: operationId, hubName: nil,
+            let record = RegistrationRecord(state: state, operationId: operationId, hubName: existing?.hubName,
                                             enrollmentGroupId: settings.enrollmentGroupId,
                                             previousHubNames: existing?.previousHubNames ?? [])
             try await repository.saveRegistration(record)
