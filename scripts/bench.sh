@@ -5,6 +5,7 @@
 #
 # Environment:
 #   BENCH_SKIP_BUILD=1        use the existing release binaries
+#   BENCH_BIN=DIR             use provisio and provisio-bench from DIR (implies BENCH_SKIP_BUILD=1)
 #   BENCH_LOG_LEVEL=info      the server's log level (info is the default configuration)
 #   BENCH_REGISTRATIONS_ARGS  extra arguments, e.g. "--devices 1000 --concurrency 16"
 #   BENCH_TELEMETRY_ARGS      e.g. "--messages 50000 --rounds 2"
@@ -15,12 +16,16 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
-if [[ "${BENCH_SKIP_BUILD:-0}" != 1 ]]; then
-  echo "== release build (provisio, provisio-bench)"
-  swift build -c release --product provisio
-  swift build -c release --product provisio-bench
+if [[ -n "${BENCH_BIN:-}" ]]; then
+  bin=$BENCH_BIN
+else
+  if [[ "${BENCH_SKIP_BUILD:-0}" != 1 ]]; then
+    echo "== release build (provisio, provisio-bench)"
+    swift build -c release --product provisio
+    swift build -c release --product provisio-bench
+  fi
+  bin=$(swift build -c release --show-bin-path)
 fi
-bin=$(swift build -c release --show-bin-path)
 for tool in provisio provisio-bench; do
   [[ -x "$bin/$tool" ]] || { echo "missing $bin/$tool (run without BENCH_SKIP_BUILD)" >&2; exit 1; }
 done

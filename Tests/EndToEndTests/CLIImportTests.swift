@@ -4,6 +4,9 @@ import Testing
 /// `provisio enrollment import`: the manufacturer's bulk path, CSV and JSON.
 @Suite("provisio enrollment import", .timeLimit(.minutes(10)))
 struct CLIImportTests {
+    /// A real EK TPM2B_PUBLIC (swtpm, TCG RSA-2048 template): enrollments parse and check it.
+    static let endorsementKey = "AToAAQALAAMAsgAgg3GXZ0SEs/gakMyNRqXXJP1S124GUgtk8qHaGzMUaaoABgCAAEMAEAgAAAAAAAEAmnUDtbpW0HTNiQRUPvDPe5TdF4ee5MP45+a2qjDyamOwh5+2lyGHExTf9RYPnZIqOElTIFGH1DdBfaqhvaEZiifa39Sc8H8GkYyukUW81uLcChDuqRxJEazf+qlpc0jQI/Fhg1whk0UTiAYua0nzBBstYv60XwxmglChzxt1zn9jgxi7Fzs0F8tIizF6PpMj5NbSOVvIsIJPKtVWtLsNluS8TbLF+KVISzaC0u+VlBzH9sS6NknsODxti6kggKZ9LLlOo110lrLfWFm/M8Q5nJo6G58tI42KhfEcud7dhRcPwPvWg9RcO2Hqo+UDNDGCYOh/4b683blBqISnIno3IQ=="
+
     static let header = "registrationId,deviceId,attestation,primaryKey,secondaryKey,certificateFile,iotHubs,allocationPolicy,provisioningStatus,initialTwin"
 
     @Test("A 100,000-row CSV imports completely; list --limit 5 works afterwards")
@@ -52,7 +55,7 @@ struct CLIImportTests {
             "good-1,,symmetricKey,,,,,,,",                                      // line 4: duplicate
             "strange,,carrier-pigeon,,,,,,,",                                   // line 5
             "\"good-2\",dev-2,symmetricKey,,,,,,disabled,\"{\"\"tags\"\":{\"\"a\"\":1}}\"", // line 6
-            "tpm-1,,tpm,AAAA,,,,,,",                                            // line 7
+            "tpm-1,,tpm,\(Self.endorsementKey),,,,,,",                           // line 7
         ]
         let file = data.directory.file("mixed.csv")
         try (rows.joined(separator: "\r\n") + "\r\n").write(to: file, atomically: true, encoding: .utf8)
@@ -95,7 +98,7 @@ struct CLIImportTests {
         let json = """
             [
               {"registrationId": "json-1", "attestation": {"type": "symmetricKey", "symmetricKey": {"primaryKey": "\(key)", "secondaryKey": "\(key)"}}},
-              {"registrationId": "json-2", "deviceId": "json-device-2", "attestation": {"type": "tpm", "tpm": {"endorsementKey": "AAAA"}},
+              {"registrationId": "json-2", "deviceId": "json-device-2", "attestation": {"type": "tpm", "tpm": {"endorsementKey": "\(Self.endorsementKey)"}},
                "provisioningStatus": "disabled"},
               {"registrationId": "json-3", "attestation": {"type": "symmetricKey"}, "iotHubs": ["\(data.hubHostNames[2])"],
                "initialTwin": {"tags": {"site": "north"}}},

@@ -1,8 +1,5 @@
 import Foundation
 import Testing
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// What `python/tpm_flow.py` reports, step by step.
 struct TPMFlowReport: Decodable, Sendable {
@@ -66,9 +63,13 @@ final class SoftwareTPMProcess {
         ])
     }
 
-    /// Stops the simulator (SIGTERM) and waits for it.
+    /// Stops the simulator through its control channel (`swtpm_ioctl -s`, a clean TPM shutdown) and waits for it.
+    ///
+    /// Not SIGTERM: a signal the test process keeps blocked stays blocked in children it spawns.
     func stop() async throws {
-        child.send(signal: SIGTERM)
+        guard let ioctl = Self.find("swtpm_ioctl") else { throw TestEnvironmentError("swtpm_ioctl (swtpm-tools) is missing") }
+        let shutdown = try await ChildProcess.run(ioctl, ["-s", "--tcp", "\(host):\(port + 1)"], timeout: .seconds(10))
+        guard shutdown.status == .exited(0) else { throw TestEnvironmentError("swtpm_ioctl -s failed: \(shutdown.stderr)") }
         _ = try await child.waitForExit(timeout: .seconds(10))
     }
 

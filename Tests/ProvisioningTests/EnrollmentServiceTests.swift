@@ -150,7 +150,7 @@ import Testing
 
     @Test func tpmAndNoneAttestation() async throws {
         let fixture = ServiceFixture()
-        let ek = Data(repeating: 1, count: 300).base64EncodedString()
+        let ek = TPMVectors.endorsementKey
         let tpm = IndividualEnrollment(registrationId: "tpm-1", attestation: .init(type: .tpm, tpm: TPMAttestation(endorsementKey: ek)))
         #expect(try await fixture.put(tpm).attestation.tpm?.endorsementKey == ek)
         let badEK = IndividualEnrollment(registrationId: "tpm-2", attestation: .init(type: .tpm, tpm: TPMAttestation(endorsementKey: "%%%")))

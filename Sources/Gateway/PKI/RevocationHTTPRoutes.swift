@@ -55,18 +55,3 @@ public enum RevocationHTTPRoutes {
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 }
-
-/// RFC 7231 IMF-fixdate for Last-Modified and Expires.
-enum DateFormatting {
-    private static let formatter: DateFormatter = {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
-        return formatter
-    }()
-
-    static func http(_ date: Date) -> String {
-        formatter.string(from: date)
-    }
-}

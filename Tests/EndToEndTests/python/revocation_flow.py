@@ -160,8 +160,9 @@ def register_x509_https(device):
 
 def ocsp(device, extra=()):
     url = run("openssl", "x509", "-noout", "-ocsp_uri", "-in", device["leaf"]).stdout.strip()
-    result = run("openssl", "ocsp", "-issuer", device["issuing"], "-cert", device["leaf"], "-url", url, "-CAfile", trust_file,
-                 *extra, check=False)
+    # A digest option (-sha256) applies to the -cert options after it.
+    result = run("openssl", "ocsp", *extra, "-issuer", device["issuing"], "-cert", device["leaf"], "-url", url, "-CAfile", trust_file,
+                 check=False)
     text = result.stdout + result.stderr
     status = "good" if ": good" in text else "revoked" if ": revoked" in text else "unknown" if ": unknown" in text else text.strip()
     return status, "Response verify OK" in text, url

@@ -31,11 +31,3 @@ struct IssuedCertificateResponse: Encodable, Sendable {
         revocationReason = entry.revocation?.reason.name
     }
 }
-
-/// The answer to `POST /certificates/revoke`.
-struct CertificateRevocationResponse: Encodable, Sendable {
-    /// Certificates this request revoked.
-    var revoked: [IssuedCertificateResponse]
-    /// Certificates it covered that were revoked before.
-    var alreadyRevoked: [IssuedCertificateResponse]
-}

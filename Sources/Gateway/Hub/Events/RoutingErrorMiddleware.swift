@@ -24,17 +24,18 @@ struct RoutingErrorMiddleware<Context: RequestContext>: RouterMiddleware {
 
     /// IoT Hub's error body plus `route`, `position` and `reason` for a condition that does not compile.
     static func invalidConfiguration(_ error: RoutingConfigurationError) -> Response {
-        let base = HubErrorMiddleware<Context>.response(HubError.badRequest(error.message))
-        var headers = base.headers
         var document: [String: Any] = [
             "Message": "ErrorCode:ArgumentInvalid;\(error.message)",
+            "ExceptionMessage": "Tracking ID:\(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: ""))",
             "errorCode": 400_004,
         ]
         if let route = error.route { document["route"] = route }
         if let position = error.position { document["position"] = position }
         if let reason = error.reason { document["reason"] = reason }
         let data = (try? JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+        var headers = HTTPFields()
         headers[.contentType] = "application/json; charset=utf-8"
+        headers[.iotHubErrorCode] = "ArgumentInvalid"
         return Response(status: .badRequest, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }
