@@ -114,7 +114,7 @@ def send():
     for index in range(3):
         device2.send_message(support.json_message({"index": index, "level": "ops"}, processingPath="ops"))
     from azure.iot.device import Message
-    device2.send_message(Message(b"\x00\x01binary"))
+    device2.send_message(Message(b"\xff\x00binary"))
     return {}
 
 
