@@ -168,10 +168,21 @@ let package = Package(
         ),
         .testTarget(name: "AccessControlTests", dependencies: ["AccessControl"], swiftSettings: strict),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "PKI", "AccessControl", "Provisioning", "Hub"], swiftSettings: strict),
+        .target(
+            name: "ProvisioTestSupport",
+            dependencies: [
+                "Provisioning",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            path: "Tests/ProvisioTestSupport",
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "ProvisioningTests",
             dependencies: [
-                "Provisioning", "AccessControl", "PKI",
+                "ProvisioTestSupport", "Provisioning", "AccessControl", "PKI",
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
@@ -181,7 +192,7 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "MQTTCodec", "PKI", "Provisioning", "AccessControl", "Hub",
+                "ProvisioTestSupport", "Gateway", "MQTTCodec", "PKI", "Provisioning", "AccessControl", "Hub",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

@@ -8,7 +8,7 @@
 #   BENCH_BIN=DIR             use provisio and provisio-bench from DIR (implies BENCH_SKIP_BUILD=1)
 #   BENCH_LOG_LEVEL=info      the server's log level (info is the default configuration)
 #   BENCH_REGISTRATIONS_ARGS  extra arguments, e.g. "--devices 1000 --concurrency 16"
-#   BENCH_TELEMETRY_ARGS      e.g. "--messages 50000 --rounds 2"
+#   BENCH_TELEMETRY_ARGS      default "--rounds 3" (Provisio and mosquitto alternate, 200,000 messages each per round)
 #   BENCH_TWIN_ARGS           e.g. "--patches 1000"
 #   BENCH_ONLY                space-separated subset of: registrations telemetry twin-method
 #   BENCH_KEEP=1              keep the scratch directory (data, server log, results)
@@ -84,7 +84,7 @@ echo "== $(date -u +%Y-%m-%dT%H:%M:%SZ) $(uname -srm), $(nproc) cores, load aver
 # shellcheck disable=SC2086 # the extra arguments are meant to split
 run registrations ${BENCH_REGISTRATIONS_ARGS:-}
 # shellcheck disable=SC2086
-run telemetry ${BENCH_TELEMETRY_ARGS:-}
+run telemetry ${BENCH_TELEMETRY_ARGS:---rounds 3}
 # shellcheck disable=SC2086
 run twin-method ${BENCH_TWIN_ARGS:-}
 

@@ -4,11 +4,14 @@ struct CPUWindow: Sendable {
     struct Usage: Sendable {
         var server: Double?
         var generator: Double?
+        /// Everything else on the machine (other users' builds and tests on a shared box).
+        var other: Double?
     }
 
     private let server: ProcessCPU?
     private let serverStart: Double?
     private let generatorStart: Double?
+    private let machineStart: Double?
     private let wallStart: ContinuousClock.Instant
 
     /// Starts a window; `serverPID` nil measures only the generator.
@@ -16,6 +19,7 @@ struct CPUWindow: Sendable {
         server = serverPID.map(ProcessCPU.init(pid:))
         serverStart = server?.seconds()
         generatorStart = ProcessCPU.current.seconds()
+        machineStart = MachineCPU.busySeconds()
         wallStart = .now
     }
 
@@ -28,6 +32,10 @@ struct CPUWindow: Sendable {
             guard let start, let end else { return nil }
             return (end - start) / wall
         }
-        return Usage(server: rate(serverStart, server?.seconds()), generator: rate(generatorStart, ProcessCPU.current.seconds()))
+        let serverRate = rate(serverStart, server?.seconds())
+        let generatorRate = rate(generatorStart, ProcessCPU.current.seconds())
+        let machineRate = rate(machineStart, MachineCPU.busySeconds())
+        let other = machineRate.map { max(0, $0 - (serverRate ?? 0) - (generatorRate ?? 0)) }
+        return Usage(server: serverRate, generator: generatorRate, other: other)
     }
 }

@@ -14,6 +14,8 @@ struct ResultRow: Sendable, Encodable {
     var serverCPU: Double?
     /// Load-generator CPU seconds per wall second.
     var generatorCPU: Double?
+    /// CPU seconds per wall second used by everything else on the machine.
+    var otherCPU: Double?
     var throttled: Int?
     var firstError: String?
 
@@ -32,6 +34,7 @@ struct ResultRow: Sendable, Encodable {
         totalP99Milliseconds = totals?.percentileMilliseconds(0.99)
         serverCPU = cpu?.server
         generatorCPU = cpu?.generator
+        otherCPU = cpu?.other
         self.throttled = throttled
         self.firstError = firstError
     }

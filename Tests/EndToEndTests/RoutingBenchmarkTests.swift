@@ -18,6 +18,9 @@ struct RoutingBenchmarkReport: Decodable, Sendable, CustomStringConvertible {
     var endToEndPerSecond: Double
     var routingLatencyMs: Latency
     var endToEndLatencyMs: Latency
+    var pacedMessages: Int
+    var pacedRoutingLatencyMs: Latency
+    var pacedEndToEndLatencyMs: Latency
 
     var description: String {
         """
@@ -27,6 +30,9 @@ struct RoutingBenchmarkReport: Decodable, Sendable, CustomStringConvertible {
         p99 \(routingLatencyMs.p99 ?? -1) max \(routingLatencyMs.max ?? -1)
           end-to-end latency (device publish → long-poll reader) ms: p50 \(endToEndLatencyMs.p50 ?? -1) \
         p95 \(endToEndLatencyMs.p95 ?? -1) p99 \(endToEndLatencyMs.p99 ?? -1) max \(endToEndLatencyMs.max ?? -1)
+          paced (\(pacedMessages) messages, 20 ms apart) routing ms: p50 \(pacedRoutingLatencyMs.p50 ?? -1) \
+        p95 \(pacedRoutingLatencyMs.p95 ?? -1); end-to-end ms: p50 \(pacedEndToEndLatencyMs.p50 ?? -1) \
+        p95 \(pacedEndToEndLatencyMs.p95 ?? -1) p99 \(pacedEndToEndLatencyMs.p99 ?? -1)
         """
     }
 }
@@ -47,6 +53,7 @@ struct RoutingBenchmarkTests {
         print(report)
         #expect(report.acked == devices * messages)
         #expect(report.visible == devices * messages, "every PUBACKed message reaches the built-in endpoint")
+        #expect(report.pacedMessages == 200)
         #expect(try await server.stop() == .exited(0))
     }
 }

@@ -1,3 +1,4 @@
+import ProvisioTestSupport
 import Foundation
 import Provisioning
 import Testing

@@ -1,3 +1,4 @@
+import ProvisioTestSupport
 import Provisioning
 
 /// An `InMemoryEnrollmentRepository` whose registration saves are logged in a `RecordingHubDirectory` first,

@@ -3,13 +3,13 @@ import Foundation
 import SwiftASN1
 import X509
 
-/// Certificates built in code: a CA, leaves it signs, and self-signed impostors (a copy of ProvisioningTests' fixture).
-struct TestCertificates {
-    let caKey = P256.Signing.PrivateKey()
-    let ca: Certificate
-    let now = Date()
+/// Certificates built in code: a CA, leaves it signs, and self-signed impostors.
+public struct TestCertificates: Sendable {
+    public let caKey = P256.Signing.PrivateKey()
+    public let ca: Certificate
+    public let now = Date()
 
-    init(caName: String = "Provisio Test CA") throws {
+    public init(caName: String = "Provisio Test CA") throws {
         let name = try DistinguishedName { CommonName(caName) }
         ca = try Certificate(
             version: .v3, serialNumber: Certificate.SerialNumber(), publicKey: .init(caKey.publicKey),
@@ -23,29 +23,29 @@ struct TestCertificates {
     }
 
     /// A leaf with subject CN `commonName` signed by the CA.
-    func leaf(commonName: String) throws -> Certificate {
+    public func leaf(commonName: String) throws -> Certificate {
         try Self.leaf(commonName: commonName, issuer: ca.subject, issuerKey: caKey, now: now)
     }
 
     /// A self-signed leaf with subject CN `commonName` that claims the CA as issuer name but is signed by its own key.
-    func impostor(commonName: String) throws -> Certificate {
+    public func impostor(commonName: String) throws -> Certificate {
         try Self.leaf(commonName: commonName, issuer: ca.subject, issuerKey: P256.Signing.PrivateKey(), now: now)
     }
 
     /// A self-signed end-entity certificate (not a CA).
-    static func selfSignedLeaf(commonName: String) throws -> Certificate {
+    public static func selfSignedLeaf(commonName: String) throws -> Certificate {
         let key = P256.Signing.PrivateKey()
         let name = try DistinguishedName { CommonName(commonName) }
         return try leaf(commonName: commonName, issuer: name, issuerKey: key, subjectKey: key, now: Date())
     }
 
     /// PEM text.
-    static func pem(_ certificate: Certificate) throws -> String {
+    public static func pem(_ certificate: Certificate) throws -> String {
         try certificate.serializeAsPEM().pemString
     }
 
     /// Base64 DER text.
-    static func base64DER(_ certificate: Certificate) throws -> String {
+    public static func base64DER(_ certificate: Certificate) throws -> String {
         var serializer = DER.Serializer()
         try serializer.serialize(certificate)
         return Data(serializer.serializedBytes).base64EncodedString()
