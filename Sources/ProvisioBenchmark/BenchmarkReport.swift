@@ -24,12 +24,13 @@ struct BenchmarkReport: Sendable, Encodable {
         print("")
         print("== \(benchmark) — \(date), \(machine.cores) cores (\(machine.cpuModel)), load average at start \(machine.loadAverage)")
         print("   " + parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
-        let header = ["phase", "ops", "fail", "seconds", "ops/s", "p50 ms", "p99 ms", "all p50", "all p99", "srv CPU", "gen CPU", "other CPU"]
+        let header = ["phase", "ops", "fail", "seconds", "ops/s", "p50 ms", "p99 ms", "all p50", "all p99", "srv CPU", "gen CPU", "other CPU", "srv µs/op"]
         let lines = rows.map { row -> [String] in
             [row.name, "\(row.operations)", "\(row.failures)", Self.format(row.seconds, 2), Self.format(row.ratePerSecond, 1),
              Self.format(row.p50Milliseconds, 2), Self.format(row.p99Milliseconds, 2),
              Self.format(row.totalP50Milliseconds, 2), Self.format(row.totalP99Milliseconds, 2),
-             Self.format(row.serverCPU, 2), Self.format(row.generatorCPU, 2), Self.format(row.otherCPU, 2)]
+             Self.format(row.serverCPU, 2), Self.format(row.generatorCPU, 2), Self.format(row.otherCPU, 2),
+             Self.format(row.serverCPUMicrosecondsPerOperation, 0)]
         }
         let widths = header.indices.map { column in ([header] + lines).map { $0[column].count }.max() ?? 0 }
         func render(_ cells: [String]) -> String {
@@ -48,6 +49,7 @@ struct BenchmarkReport: Sendable, Encodable {
         for (name, value) in summary.sorted(by: { $0.key < $1.key }) { print("   \(name): \(Self.format(value, 3))") }
         for note in notes { print("   note: \(note)") }
         print("   (CPU columns: CPU seconds per wall second of the server, this load generator, and every other process on the machine;")
+        print("    srv µs/op: server CPU per operation;")
         print("    all p50/p99: the whole device attempt including TCP and TLS where the phase opens a connection per device)")
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

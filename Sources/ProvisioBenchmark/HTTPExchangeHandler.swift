@@ -1,13 +1,6 @@
 import NIOCore
 import NIOHTTP1
 
-/// One request written with the promise its response completes.
-struct HTTPExchange: Sendable {
-    var head: HTTPRequestHead
-    var body: ByteBuffer?
-    var reply: EventLoopPromise<HTTPReply>
-}
-
 /// Pairs requests with responses in order on one keep-alive connection and fails what is pending when it ends.
 final class HTTPExchangeHandler: ChannelDuplexHandler {
     typealias InboundIn = HTTPClientResponsePart

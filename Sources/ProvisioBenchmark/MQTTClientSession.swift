@@ -9,8 +9,6 @@ struct MQTTClientSession {
     private var inbound: NIOAsyncChannelInboundStream<MQTTPacket>.AsyncIterator
     /// Writes packets; may be shared with other tasks.
     let outbound: NIOAsyncChannelOutboundWriter<MQTTPacket>
-    /// When the TCP connection was established and when the TLS handshake completed.
-    let connectedAt: ContinuousClock.Instant
 
     /// Connects, completes the TLS handshake, runs `body` and closes the connection.
     static func with<Result: Sendable>(
@@ -41,18 +39,15 @@ struct MQTTClientSession {
             try? await channel.channel.close()
             throw BenchmarkError("TLS handshake with \(host):\(port) failed: \(error)")
         }
-        let connectedAt = ContinuousClock.now
         return try await channel.executeThenClose { inbound, outbound in
-            var session = MQTTClientSession(inbound: inbound.makeAsyncIterator(), outbound: outbound, connectedAt: connectedAt)
+            var session = MQTTClientSession(inbound: inbound.makeAsyncIterator(), outbound: outbound)
             return try await body(&session)
         }
     }
 
-    private init(inbound: NIOAsyncChannelInboundStream<MQTTPacket>.AsyncIterator, outbound: NIOAsyncChannelOutboundWriter<MQTTPacket>,
-                 connectedAt: ContinuousClock.Instant) {
+    private init(inbound: NIOAsyncChannelInboundStream<MQTTPacket>.AsyncIterator, outbound: NIOAsyncChannelOutboundWriter<MQTTPacket>) {
         self.inbound = inbound
         self.outbound = outbound
-        self.connectedAt = connectedAt
     }
 
     /// Sends a packet.

@@ -16,6 +16,8 @@ struct ResultRow: Sendable, Encodable {
     var generatorCPU: Double?
     /// CPU seconds per wall second used by everything else on the machine.
     var otherCPU: Double?
+    /// Server CPU per operation in microseconds: what an operation costs, whatever else ran on the machine.
+    var serverCPUMicrosecondsPerOperation: Double?
     var throttled: Int?
     var firstError: String?
 
@@ -35,6 +37,7 @@ struct ResultRow: Sendable, Encodable {
         serverCPU = cpu?.server
         generatorCPU = cpu?.generator
         otherCPU = cpu?.other
+        if let server = cpu?.server, operations > 0 { serverCPUMicrosecondsPerOperation = server * seconds / Double(operations) * 1e6 }
         self.throttled = throttled
         self.firstError = firstError
     }

@@ -1,9 +1,6 @@
 import MQTTCodec
 import NIOCore
 
-/// Tells a connected ``TelemetryPublisher`` to start publishing.
-struct StartPublishing: Sendable {}
-
 /// Publishes QoS 1 telemetry on one connection, keeping `window` messages unacknowledged, entirely on the event
 /// loop (no task hop per message) so the load generator stays cheap next to the broker it measures. Records the
 /// PUBLISH→PUBACK latency of every message.

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import Provisioning
 
@@ -26,5 +27,13 @@ import Testing
 
     @Test func validScopeParses() {
         #expect(IDScope("0ne0012AB34")?.description == "0ne0012AB34")
+    }
+}
+
+@Suite struct RegistrationTimestampTests {
+    @Test func formatsLikeAzure() {
+        #expect(RegistrationTimestamp.string(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00.0000000Z")
+        #expect(RegistrationTimestamp.string(Date(timeIntervalSince1970: 1_704_067_200.5)) == "2024-01-01T00:00:00.5000000Z")
+        #expect(RegistrationTimestamp.string(Date(timeIntervalSince1970: 951_782_399)) == "2000-02-28T23:59:59.0000000Z")
     }
 }

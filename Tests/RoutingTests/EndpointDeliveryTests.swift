@@ -52,7 +52,10 @@ struct EndpointDeliveryTests {
                                            sleep: { delay in delays.withLock { $0.append(delay) } }, now: { Date() }, logger: Logger(label: "t"))
             try await Self.append(routing, endpoint: "hook", count: 5)
             try await Self.running({ await delivery.run() }) {
-                let done = await eventually(transport.received) { transport.requests.count >= 9 }
+                let done = await eventually(transport.received) {
+                    let cursor = try? await database.cursor(shard: "hub-1", name: "deliver:hook:0")
+                    return transport.requests.count >= 9 && cursor == 4 && routing.metricsSnapshot.endpoints["hook"]?.delivered == 5
+                }
                 #expect(done)
             }
             let requests = transport.requests
@@ -79,7 +82,10 @@ struct EndpointDeliveryTests {
                                            now: { Date() }, logger: Logger(label: "t"))
             try await Self.append(routing, endpoint: "hook", count: 2)
             try await Self.running({ await delivery.run() }) {
-                #expect(await eventually(transport.received) { transport.requests.count >= 4 })
+                #expect(await eventually(transport.received) {
+                    let cursor = try? await database.cursor(shard: "hub-1", name: "deliver:hook:0")
+                    return transport.requests.count >= 4 && cursor == 1 && routing.metricsSnapshot.endpoints["hook"]?.delivered == 1
+                })
             }
             #expect(try await database.deadLetterCount(shard: "hub-1", endpoint: "hook") == 1)
             let letter = try #require(try await database.deadLetters(shard: "hub-1", endpoint: "hook", limit: 5).first)
@@ -100,7 +106,10 @@ struct EndpointDeliveryTests {
                                            now: { Date() }, logger: Logger(label: "t"))
             try await Self.append(routing, endpoint: "hook", count: 7)
             try await Self.running({ await delivery.run() }) {
-                #expect(await eventually(transport.received) { (try? transport.documents().count) == 7 })
+                #expect(await eventually(transport.received) {
+                    let cursor = try? await database.cursor(shard: "hub-1", name: "deliver:hook:0")
+                    return (try? transport.documents().count) == 7 && cursor == 6
+                })
             }
             #expect(transport.requests.map { $0.body.first } == [UInt8(ascii: "["), UInt8(ascii: "["), UInt8(ascii: "[")])
             #expect(try transport.documents().map(\.sequenceNumber) == Array(0..<7))

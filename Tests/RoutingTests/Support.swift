@@ -80,13 +80,14 @@ final class RecordingWebhook: WebhookTransport {
     struct WebhookFailure: Error {}
 }
 
-/// Awaits `condition` on `signal` with a deadline (no sleeping to wait).
+/// Awaits `condition` with a deadline: re-checked whenever `signal` fires, and every 50 ms for state that changes
+/// without a signal (a cursor stored after the request that fired it).
 func eventually(_ signal: WakeSignal, timeout: Duration = .seconds(10), _ condition: () async throws -> Bool) async rethrows -> Bool {
     let deadline = ContinuousClock.now.advanced(by: timeout)
     while ContinuousClock.now < deadline {
         let version = signal.version
         if try await condition() { return true }
-        await signal.wait(since: version, timeout: ContinuousClock.now.duration(to: deadline))
+        await signal.wait(since: version, timeout: min(.milliseconds(50), ContinuousClock.now.duration(to: deadline)))
     }
     return try await condition()
 }

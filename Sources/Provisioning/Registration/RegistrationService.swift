@@ -166,18 +166,3 @@ public struct RegistrationService: Sendable {
         }
     }
 }
-
-/// DPS timestamps: ISO 8601 with seven fractional digits, as Azure writes them.
-public enum RegistrationTimestamp {
-    /// Formats `date` like `2024-01-01T00:00:00.0000000Z`.
-    public static func string(_ date: Date) -> String {
-        let seconds = date.timeIntervalSince1970
-        let whole = floor(seconds)
-        let fraction = Int(((seconds - whole) * 10_000_000).rounded(.down))
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: Date(timeIntervalSince1970: whole))
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%07dZ", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0,
-                      parts.hour ?? 0, parts.minute ?? 0, parts.second ?? 0, fraction)
-    }
-}

@@ -10,12 +10,6 @@ public enum RoutingEndpointKind: String, Codable, Sendable, CaseIterable {
     case storage
 }
 
-/// The built-in endpoint every shard has.
-public enum BuiltInEndpoint {
-    /// `events`.
-    public static let name = "events"
-}
-
 /// One endpoint and its settings; settings of other kinds are rejected.
 public struct RoutingEndpointConfiguration: Codable, Sendable, Equatable {
     /// Unique name (`events` is the built-in event log).
