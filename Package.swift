@@ -163,7 +163,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RoutingTests",
-            dependencies: ["Routing", "Hub", "Provisioning", "Storage", .product(name: "Yams", package: "Yams")],
+            dependencies: ["Routing", "Hub", "Provisioning", "Storage", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .testTarget(name: "AccessControlTests", dependencies: ["AccessControl"], swiftSettings: strict),

@@ -82,7 +82,7 @@ final class RecordingWebhook: WebhookTransport {
 
 /// Awaits `condition` with a deadline: re-checked whenever `signal` fires, and every 50 ms for state that changes
 /// without a signal (a cursor stored after the request that fired it).
-func eventually(_ signal: WakeSignal, timeout: Duration = .seconds(10), _ condition: () async throws -> Bool) async rethrows -> Bool {
+func eventually(_ signal: WakeSignal, timeout: Duration = .seconds(30), _ condition: () async throws -> Bool) async rethrows -> Bool {
     let deadline = ContinuousClock.now.advanced(by: timeout)
     while ContinuousClock.now < deadline {
         let version = signal.version

@@ -24,6 +24,7 @@ public final class ConnectionEventRecorder: DeviceConnectionObserver {
         self.recorded = recorded
     }
 
+    /// Queues a `deviceConnected` or `deviceDisconnected` event; never blocks.
     public func connectionChanged(shard: String, deviceId: String, moduleId: String?, connected: Bool) {
         let time = now()
         // Microseconds since the epoch keep the order across restarts; the low digits break ties within one process.

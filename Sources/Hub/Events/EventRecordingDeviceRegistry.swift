@@ -20,18 +20,22 @@ public struct EventRecordingDeviceRegistry: EnumerableDeviceRegistry {
         self.recorded = recorded
     }
 
+    /// Reads through.
     public func device(shard: String, deviceId: String) async throws -> DeviceIdentity? {
         try await base.device(shard: shard, deviceId: deviceId)
     }
 
+    /// Reads through.
     public func twin(shard: String, deviceId: String) async throws -> DeviceTwin? {
         try await base.twin(shard: shard, deviceId: deviceId)
     }
 
+    /// Reads through.
     public func deviceCount(shard: String) async throws -> Int {
         try await base.deviceCount(shard: shard)
     }
 
+    /// Reads through.
     public func devices(shard: String, after cursor: String?, limit: Int) async throws -> [DeviceRecord] {
         try await base.devices(shard: shard, after: cursor, limit: limit)
     }

@@ -14,6 +14,7 @@ struct MessageRouter: Sendable {
     let hubEvents: any HubEventStore
     let twins: any DeviceRegistry
     let batchSize: Int
+    var sleep: @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
     let now: @Sendable () -> Date
     let logger: Logger
 
@@ -37,7 +38,7 @@ struct MessageRouter: Sendable {
                 routing.recordRouter { $0.lastError = "\(error)" }
                 logger.error("routing failed; retrying", metadata: ["hub.shard": "\(routing.shard)", "routing.error": "\(error)"])
                 // Back off from a failing store without spinning.
-                try? await Task.sleep(for: .milliseconds(min(5000, 100 * (1 << min(failures, 6)))))
+                try? await sleep(.milliseconds(min(5000, 100 * (1 << min(failures, 6)))))
             }
         }
     }

@@ -12,6 +12,7 @@ public struct RoutedTelemetryStore: TelemetryStore {
         self.notify = notify
     }
 
+    /// Appends through the real store, then wakes the routers of the shards in the batch.
     public func appendTelemetry(_ messages: [TelemetryMessage]) async throws -> [Int64] {
         let sequenceNumbers = try await base.appendTelemetry(messages)
         if let first = messages.first?.shard {
@@ -21,6 +22,7 @@ public struct RoutedTelemetryStore: TelemetryStore {
         return sequenceNumbers
     }
 
+    /// Reads through the real store.
     public func telemetry(shard: String, after sequenceNumber: Int64, limit: Int) async throws -> [StoredTelemetryMessage] {
         try await base.telemetry(shard: shard, after: sequenceNumber, limit: limit)
     }

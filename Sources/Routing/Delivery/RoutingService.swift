@@ -69,7 +69,7 @@ public struct RoutingService: Service {
             }
             for routing in shards {
                 let router = MessageRouter(routing: routing, telemetry: dependencies.telemetry, hubEvents: dependencies.hubEvents,
-                                           twins: dependencies.twins, batchSize: batchSize, now: now, logger: logger)
+                                           twins: dependencies.twins, batchSize: batchSize, sleep: sleep, now: now, logger: logger)
                 group.addTask { await router.run() }
                 let retention = EventRetention(routing: routing, interval: retentionInterval, sleep: sleep, now: now, logger: logger)
                 group.addTask { await retention.run() }

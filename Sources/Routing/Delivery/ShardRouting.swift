@@ -25,8 +25,13 @@ public final class ShardRouting: Sendable {
 
     /// Loads the shard's stored routing; without one, `initial` (from `Policies/`) is stored and used.
     public static func open(shard: String, store: any EventLogStore, initial: RoutingConfiguration) async throws -> ShardRouting {
-        if let stored = try await store.routingConfiguration(shard: shard), let table = try? RoutingTable(stored) {
-            return ShardRouting(shard: shard, store: store, table: table)
+        if let stored = try await store.routingConfiguration(shard: shard) {
+            do {
+                return ShardRouting(shard: shard, store: store, table: try RoutingTable(stored))
+            } catch {
+                // Never replace a stored routing silently: the operator fixes it (or deletes it) knowingly.
+                throw RoutingError(.invalidConfiguration(error), "the stored routing of \(shard) no longer validates: \(error.message)")
+            }
         }
         let table: RoutingTable
         do {

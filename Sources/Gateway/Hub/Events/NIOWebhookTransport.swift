@@ -15,6 +15,7 @@ public final class NIOWebhookTransport: WebhookTransport {
     /// Creates a transport.
     public init() {}
 
+    /// POSTs `body` and returns the status; throws when no answer arrives within `timeout`.
     public func post(url: URL, headers: [String: String], body: [UInt8], timeout: Duration, trustBundle: String?) async throws -> Int {
         guard let host = url.host, let scheme = url.scheme?.lowercased() else { throw WebhookTransportError("the url has no host") }
         let secure = scheme == "https"
