@@ -1,3 +1,4 @@
+import Hub
 /// Splits routing condition text into tokens; positions count characters from 1.
 enum RoutingQueryLexer {
     static func tokens(_ text: String) throws(RoutingQuerySyntaxError) -> [RoutingQueryToken] {
@@ -102,38 +103,13 @@ enum RoutingQueryLexer {
         isWordStart(character) || (character.isASCII && character.isNumber)
     }
 
-    /// A quoted string with backslash escapes (`\'`, `\"`, `\\`, `\n`, `\t`, `\r`, `\uXXXX`); returns the index after it.
+    /// A quoted string literal (shared with the other query language); returns the index after it.
     private static func string(_ characters: [Character], from start: Int) throws(RoutingQuerySyntaxError) -> (String, Int) {
-        let quote = characters[start]
-        var text = ""
-        var index = start + 1
-        while index < characters.count {
-            let character = characters[index]
-            if character == quote { return (text, index + 1) }
-            if character == "\\" {
-                guard index + 1 < characters.count else { break }
-                let escaped = characters[index + 1]
-                switch escaped {
-                case "n": text.append("\n")
-                case "t": text.append("\t")
-                case "r": text.append("\r")
-                case "u":
-                    let hex = String(characters[min(index + 2, characters.count)..<min(index + 6, characters.count)])
-                    guard hex.count == 4, let scalar = UInt32(hex, radix: 16).flatMap(Unicode.Scalar.init) else {
-                        throw RoutingQuerySyntaxError(position: index + 1, reason: "\\u must be followed by four hex digits")
-                    }
-                    text.unicodeScalars.append(scalar)
-                    index += 6
-                    continue
-                default: text.append(escaped)
-                }
-                index += 2
-                continue
-            }
-            text.append(character)
-            index += 1
+        do {
+            return try QueryStringLiteral.scan(characters, from: start)
+        } catch {
+            throw RoutingQuerySyntaxError(position: error.position, reason: error.reason)
         }
-        throw RoutingQuerySyntaxError(position: start + 1, reason: "the string starting here is not closed")
     }
 
     /// `digits[.digits][(e|E)[+-]digits]` or `.digits…`; returns the index after it. A sign is a separate token.
