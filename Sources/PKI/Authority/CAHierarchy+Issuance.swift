@@ -44,12 +44,14 @@ extension CAHierarchy {
     ///
     /// The CSR must pass `CSRPolicy.standard` (valid self-signature; P-256, P-384 or RSA ≥ 2048). Its subject CN is
     /// copied into the profile's subject template; other CSR content (requested extensions, SANs) is ignored, since
-    /// the profile alone decides what the certificate may do.
+    /// the profile alone decides what the certificate may do. `subjectAlternativeNames` are the names an issuance
+    /// policy approved (see `EffectiveIssuancePolicy`); none by default.
     public func issue(
         csr: CertificateSigningRequest,
         profile: CertificateProfile,
         deviceId: String?,
         enrollmentId: String?,
+        subjectAlternativeNames: [GeneralName] = [],
         now: Date
     ) async throws -> [Certificate] {
         try Self.requireLeaf(profile)
@@ -58,6 +60,7 @@ extension CAHierarchy {
             publicKey: csr.publicKey,
             subject: try subject(for: profile, commonName: try CSRPolicy.commonName(of: csr)),
             profile: profile,
+            subjectAlternativeNames: subjectAlternativeNames,
             additionalExtensions: try leafRevocationExtensions(),
             now: now
         )
