@@ -110,6 +110,8 @@ public struct ProvisioServer: Sendable {
             let router = Router(context: ProvisioRequestContext.self)
             router.middlewares.add(ServiceErrorMiddleware())
             router.middlewares.add(RevocationEnforcingMiddleware(checker: revocation))
+            router.middlewares.add(AuditActorMiddleware(
+                policies: name == "dps" ? installation.dpsPolicies : installation.hubPolicies[name] ?? []))
             HealthRoutes.add(to: router, endpoint: name)
             if name == "dps" {
                 let dpsHostNames = Self.serviceHostNames(endpoint, boundPort: endpoint.httpsPort)
@@ -119,6 +121,7 @@ public struct ProvisioServer: Sendable {
                     service: EnrollmentService(repository: installation.database, linkedHubHostNames: hubDirectory.hubs.map(\.hostName)),
                     authenticator: dpsAuthenticator)
                 DPSServiceRoutes.addRevocationRoutes(to: router, authority: revocation, authenticator: dpsAuthenticator)
+                DPSServiceRoutes.addAuditRoutes(to: router, log: installation.database, authenticator: dpsAuthenticator)
                 DPSDeviceRoutes(idScope: installation.idScope.value, repository: installation.database,
                                 registrations: registrations, rateLimiter: rateLimiter).add(to: router)
             } else if let shard = shards[name] {

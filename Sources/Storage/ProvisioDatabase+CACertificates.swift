@@ -1,4 +1,6 @@
+import Foundation
 import GRDB
+import PKI
 import Provisioning
 
 extension ProvisioDatabase {
@@ -16,14 +18,17 @@ extension ProvisioDatabase {
         let json = try StoredJSON().encode(certificate, record: table.describe(certificate.name))
         let key = KeyedRecordTable.key(certificate.name)
         let precondition = ETagPrecondition(expected: expectedETag)
+        let actor = AuditActor.current
         try await pool.write { db in
             try table.check(precondition, db, id: certificate.name)
+            let previous = try table.record(CACertificate.self, db, id: certificate.name)
             try db.execute(
                 sql: """
                 INSERT INTO ca_certificate (id_key, json, etag) VALUES (?, ?, ?)
                 ON CONFLICT(id_key) DO UPDATE SET json = excluded.json, etag = excluded.etag
                 """,
                 arguments: [key, json, certificate.etag])
+            try self.appendAudit(.caCertificateSaved(certificate, previous: previous, actor: actor), at: Date(), db)
         }
     }
 
@@ -31,8 +36,10 @@ extension ProvisioDatabase {
     public func deleteCACertificate(name: String, expectedETag: String?) async throws {
         let table = Self.caCertificateTable
         let precondition = ETagPrecondition(expected: expectedETag)
+        let actor = AuditActor.current
         try await pool.write { db in
             try table.delete(db, id: name, precondition: precondition)
+            try self.appendAudit(.caCertificateDeleted(name: name, actor: actor), at: Date(), db)
         }
     }
 

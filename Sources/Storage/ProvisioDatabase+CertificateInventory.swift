@@ -5,7 +5,10 @@ import PKI
 extension ProvisioDatabase: CertificateInventory {
     /// Records an issued certificate (durable when this returns).
     public func record(_ certificate: IssuedCertificateRecord) async throws {
+        let event = certificate.issuanceAuditEvent()
         try await pool.write { db in
+            let isNew = try Int.fetchOne(
+                db, sql: "SELECT 1 FROM issued_certificate WHERE serialNumber = ?", arguments: [certificate.serialNumber]) == nil
             try db.execute(
                 sql: """
                 INSERT INTO issued_certificate (serialNumber, subject, issuer, profile, notBefore, notAfter, status, deviceId, enrollmentId, der)
@@ -15,6 +18,7 @@ extension ProvisioDatabase: CertificateInventory {
                 arguments: [certificate.serialNumber, certificate.subject, certificate.issuer, certificate.profile,
                             certificate.notBefore, certificate.notAfter, certificate.status.rawValue,
                             certificate.deviceId, certificate.enrollmentId, Data(certificate.derBytes)])
+            if isNew { try self.appendAudit(event, at: Date(), db) }
         }
     }
 

@@ -1,4 +1,6 @@
+import Foundation
 import GRDB
+import PKI
 import Provisioning
 
 extension ProvisioDatabase {
@@ -18,8 +20,11 @@ extension ProvisioDatabase {
         // An absent status means enabled, as in DPS.
         let status = (group.provisioningStatus ?? .enabled).rawValue
         let precondition = ETagPrecondition(expected: expectedETag)
+        let actor = AuditActor.current
         try await pool.write { db in
             try table.check(precondition, db, id: group.enrollmentGroupId)
+            let previousStatus = try String.fetchOne(
+                db, sql: "SELECT provisioning_status FROM enrollment_group WHERE id_key = ?", arguments: [key])
             try db.execute(
                 sql: """
                 INSERT INTO enrollment_group (id_key, json, etag, provisioning_status, attestation_type)
@@ -28,6 +33,7 @@ extension ProvisioDatabase {
                     provisioning_status = excluded.provisioning_status, attestation_type = excluded.attestation_type
                 """,
                 arguments: [key, json, group.etag, status, group.attestation.type.rawValue])
+            try self.appendAudit(.enrollmentGroupSaved(group, previousStatus: previousStatus, actor: actor), at: Date(), db)
         }
     }
 
@@ -35,8 +41,10 @@ extension ProvisioDatabase {
     public func deleteEnrollmentGroup(id: String, expectedETag: String?) async throws {
         let table = Self.enrollmentGroupTable
         let precondition = ETagPrecondition(expected: expectedETag)
+        let actor = AuditActor.current
         try await pool.write { db in
             try table.delete(db, id: id, precondition: precondition)
+            try self.appendAudit(.enrollmentDeleted(group: true, id: id, actor: actor), at: Date(), db)
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import PKI
 import Routing
 
 extension ProvisioDatabase: EventLogStore {
@@ -203,10 +204,12 @@ extension ProvisioDatabase: EventLogStore {
     /// Stores a shard's routing.
     public func saveRoutingConfiguration(_ configuration: RoutingConfiguration, shard: String) async throws {
         let json = try StoredJSON().encode(configuration, record: "routing of shard '\(shard)'")
+        let event = AuditEvent.routingSaved(configuration, json: json, shard: shard, actor: AuditActor.current)
         try await pool.write { db in
             try db.execute(sql: """
                 INSERT INTO routing_configuration (shard, json) VALUES (?, ?) ON CONFLICT(shard) DO UPDATE SET json = excluded.json
                 """, arguments: [shard, json])
+            try self.appendAudit(event, at: Date(), db)
         }
     }
 

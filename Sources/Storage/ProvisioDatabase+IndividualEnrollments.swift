@@ -1,4 +1,6 @@
+import Foundation
 import GRDB
+import PKI
 import Provisioning
 
 extension ProvisioDatabase {
@@ -15,9 +17,12 @@ extension ProvisioDatabase {
         let table = Self.individualEnrollmentTable
         let row = try IndividualEnrollmentRow(enrollment, coder: StoredJSON())
         let precondition = ETagPrecondition(expected: expectedETag)
+        let actor = AuditActor.current
         try await pool.write { db in
             try table.check(precondition, db, id: enrollment.registrationId)
+            let previousStatus = try row.storedStatus(db)
             try row.upsert(db)
+            try self.appendAudit(.individualEnrollmentSaved(enrollment, previousStatus: previousStatus, actor: actor), at: Date(), db)
         }
     }
 
@@ -26,9 +31,13 @@ extension ProvisioDatabase {
         guard !enrollments.isEmpty else { return }
         let coder = StoredJSON()
         let rows = try enrollments.map { try IndividualEnrollmentRow($0, coder: coder) }
+        let actor = AuditActor.current
         try await pool.write { db in
-            for row in rows {
+            let now = Date()
+            for (row, enrollment) in zip(rows, enrollments) {
+                let previousStatus = try row.storedStatus(db)
                 try row.upsert(db)
+                try self.appendAudit(.individualEnrollmentSaved(enrollment, previousStatus: previousStatus, actor: actor), at: now, db)
             }
         }
     }
@@ -37,8 +46,10 @@ extension ProvisioDatabase {
     public func deleteIndividualEnrollment(registrationId: String, expectedETag: String?) async throws {
         let table = Self.individualEnrollmentTable
         let precondition = ETagPrecondition(expected: expectedETag)
+        let actor = AuditActor.current
         try await pool.write { db in
             try table.delete(db, id: registrationId, precondition: precondition)
+            try self.appendAudit(.enrollmentDeleted(group: false, id: registrationId, actor: actor), at: Date(), db)
         }
     }
 
@@ -73,6 +84,11 @@ private struct IndividualEnrollmentRow: Sendable {
         // An absent status means enabled, as in DPS.
         provisioningStatus = (enrollment.provisioningStatus ?? .enabled).rawValue
         attestationType = enrollment.attestation.type.rawValue
+    }
+
+    /// The provisioning status of the row this one replaces, nil when it is new (for the audit entry).
+    func storedStatus(_ db: Database) throws -> String? {
+        try String.fetchOne(db, sql: "SELECT provisioning_status FROM individual_enrollment WHERE id_key = ?", arguments: [key])
     }
 
     func upsert(_ db: Database) throws {

@@ -6,7 +6,8 @@ extension ProvisioDatabase: RevocationStore {
     /// Revokes every certificate `target` covers in one write transaction; device and enrollment ids match
     /// case-insensitively, as DPS ids do.
     public func revoke(_ target: RevocationTarget, reason: RevocationReason, at date: Date) async throws -> RevocationOutcome {
-        try await pool.write { db in
+        let actor = AuditActor.current
+        return try await pool.write { db in
             let rows: [Row]
             switch target {
             case .serialNumber(let serial):
@@ -37,6 +38,7 @@ extension ProvisioDatabase: RevocationStore {
                     """,
                     arguments: [CertificateStatus.revoked.rawValue, date, reason.rawValue, sequence, entry.record.serialNumber])
                 entry.record.status = .revoked
+                try self.appendAudit(entry.record.revocationAuditEvent(reason: reason, requested: target, actor: actor), at: Date(), db)
                 entry.revocation = CertificateRevocation(serialNumber: entry.record.serialNumber, revocationDate: date, reason: reason)
                 outcome.revoked.append(entry)
             }

@@ -1,12 +1,16 @@
 import Foundation
 import GRDB
+import PKI
 
 /// The data directory's SQLite database (WAL): opens it, applies migrations, and hosts the repositories.
 public final class ProvisioDatabase: Sendable {
     let pool: DatabasePool
+    /// Hashes and authenticates audit entries with the installation's audit key (`keys/audit.key` beside the file).
+    let auditChain: AuditChain
 
     /// Opens (creating if needed) the database at `path` and migrates it to the current schema.
     public init(path: String) throws {
+        auditChain = try AuditChain(key: AuditKeyFile.loadOrCreate(forDatabaseAt: path))
         var configuration = Configuration()
         configuration.label = "provisio"
         configuration.busyMode = .timeout(10)
@@ -96,6 +100,7 @@ public final class ProvisioDatabase: Sendable {
         registerRoutingMigrations(&migrator)
         registerModuleMigrations(&migrator)
         registerRevocationMigrations(&migrator)
+        registerAuditMigrations(&migrator)
         return migrator
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import PKI
 
 /// Runs a registration: allocation, assignment on the chosen hub through the `HubDirectory`, and the durable
 /// registration record — in that order, so a device is never assigned in DPS but missing on its hub.
@@ -36,8 +37,11 @@ public struct RegistrationService: Sendable {
             // request (400) without touching the device's current assignment.
             guard let issuer else { throw ProvisioningError.badRequest("certificate issuance is not configured") }
             let enrollmentId = device.settings.enrollmentGroupId ?? device.registrationId
-            let chain = try await issuer.issue(csr: csr, registrationId: device.registrationId, deviceId: device.deviceId,
-                                               enrollmentId: enrollmentId)
+            // The device asks for the certificate: its audit entry (`certificate.issued`) names it as the actor.
+            let chain = try await AuditActor.$current.withValue(AuditActor.device(registrationId: device.registrationId)) {
+                try await issuer.issue(csr: csr, registrationId: device.registrationId, deviceId: device.deviceId,
+                                       enrollmentId: enrollmentId)
+            }
             issuedChain = chain.map { Data($0).base64EncodedString() }
             device.hubAuthentication = .certificateAuthority
         }
