@@ -9,14 +9,14 @@ struct LocalHubDirectory: HubDirectory {
 
     func provision(_ device: DeviceProvisioning, on hub: HubDescriptor) async throws {
         let now = RegistrationTimestamp.string(Date())
-        let existing = try await registry.device(shard: hub.name, deviceId: device.deviceId)
+        let (existing, storedTwin) = try await registry.deviceAndTwin(shard: hub.name, deviceId: device.deviceId)
         var identity = existing ?? DeviceIdentity(
             deviceId: device.deviceId, generationId: Self.generationId(), etag: "",
             authentication: AuthenticationMechanism(device.authentication), now: now)
         identity.authentication = AuthenticationMechanism(device.authentication)
         identity.capabilities = device.capabilities ?? identity.capabilities
         identity.etag = Self.etag()
-        var twin = try await registry.twin(shard: hub.name, deviceId: device.deviceId) ?? DeviceTwin(etag: Self.etag())
+        var twin = storedTwin ?? DeviceTwin(etag: Self.etag())
         if device.twin != nil || device.replaceTwin {
             twin.apply(initialTwin: device.twin, replace: device.replaceTwin, now: Date())
             twin.etag = Self.etag()

@@ -26,6 +26,9 @@ public protocol EnrollmentRepository: Sendable {
     func enrollmentGroups(after cursor: String?, limit: Int) async throws -> [EnrollmentGroup]
     /// Every enabled group with the given attestation kind (attestation tries them).
     func enabledEnrollmentGroups(attestation: AttestationMechanism.Kind) async throws -> [EnrollmentGroup]
+    /// The individual enrollment of `registrationId`, or else every enabled group of `kind`: what attestation
+    /// reads on every request (a store may answer it in one read).
+    func enrollmentLookup(registrationId: String, groups kind: AttestationMechanism.Kind) async throws -> EnrollmentLookup
 
     /// One uploaded CA certificate.
     func caCertificate(name: String) async throws -> CACertificate?
@@ -46,6 +49,31 @@ public protocol EnrollmentRepository: Sendable {
     func deleteRegistration(registrationId: String, expectedETag: String?) async throws
     /// Registration records that came through a group.
     func registrations(enrollmentGroupId: String) async throws -> [RegistrationRecord]
+}
+
+/// What attestation needs for one registration id: its individual enrollment or, when it has none, the enabled
+/// groups that may admit it.
+public struct EnrollmentLookup: Sendable {
+    /// The device's individual enrollment, which takes precedence over any group.
+    public var individual: IndividualEnrollment?
+    /// Enabled groups of the requested attestation kind; empty when `individual` is set.
+    public var groups: [EnrollmentGroup]
+
+    /// Creates a lookup result.
+    public init(individual: IndividualEnrollment?, groups: [EnrollmentGroup]) {
+        self.individual = individual
+        self.groups = groups
+    }
+}
+
+extension EnrollmentRepository {
+    /// Two reads: the individual enrollment, then the groups if there is none.
+    public func enrollmentLookup(registrationId: String, groups kind: AttestationMechanism.Kind) async throws -> EnrollmentLookup {
+        if let individual = try await individualEnrollment(registrationId: registrationId) {
+            return EnrollmentLookup(individual: individual, groups: [])
+        }
+        return EnrollmentLookup(individual: nil, groups: try await enabledEnrollmentGroups(attestation: kind))
+    }
 }
 
 /// A device's registration: its public state plus where it lives and which enrollment admitted it.

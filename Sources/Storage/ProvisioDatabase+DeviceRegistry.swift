@@ -24,6 +24,21 @@ extension ProvisioDatabase: DeviceRegistry {
         }
     }
 
+    /// A device and its twin from their one row.
+    public func deviceAndTwin(shard: String, deviceId: String) async throws -> (DeviceIdentity?, DeviceTwin?) {
+        let key = Self.deviceKey(deviceId)
+        return try await pool.read { db in
+            guard let row = try Row.fetchOne(
+                db, sql: "SELECT identity_json, twin_json FROM hub_device WHERE shard = ? AND device_key = ?", arguments: [shard, key])
+            else { return (nil, nil) }
+            let record = Self.describeDevice(deviceId, shard: shard)
+            let coder = StoredJSON()
+            let identity = try coder.decode(DeviceIdentity.self, from: row["identity_json"] as String, record: record)
+            let twin = try coder.decode(DeviceTwin.self, from: row["twin_json"] as String, record: "twin of \(record)")
+            return (identity, twin)
+        }
+    }
+
     /// Creates or replaces a device and its twin in one row, so both change in one transaction.
     public func save(shard: String, device: DeviceIdentity, twin: DeviceTwin) async throws {
         let coder = StoredJSON()

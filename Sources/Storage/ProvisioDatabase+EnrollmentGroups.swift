@@ -54,14 +54,10 @@ extension ProvisioDatabase {
         return try await pool.read { db in try table.page(EnrollmentGroup.self, db, after: cursor, limit: limit) }
     }
 
-    /// Every enabled group (status absent counts as enabled) attesting with `attestation`, ordered by id.
+    /// Every enabled group (status absent counts as enabled) attesting with `attestation`, ordered by id; decoded
+    /// once per change of the group table (see `EnrollmentGroupCache`).
     public func enabledEnrollmentGroups(attestation: AttestationMechanism.Kind) async throws -> [EnrollmentGroup] {
-        let table = Self.enrollmentGroupTable
-        return try await pool.read { db in
-            try table.records(
-                EnrollmentGroup.self, db,
-                sql: "SELECT id_key, json FROM enrollment_group WHERE attestation_type = ? AND provisioning_status = ? ORDER BY id_key",
-                arguments: [attestation.rawValue, ProvisioningStatus.enabled.rawValue])
-        }
+        let cache = enrollmentGroupCache
+        return try await pool.read { db in try cache.enabledGroups(attestation, db) }
     }
 }

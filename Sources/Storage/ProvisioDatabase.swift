@@ -5,6 +5,8 @@ import PKI
 /// The data directory's SQLite database (WAL): opens it, applies migrations, and hosts the repositories.
 public final class ProvisioDatabase: Sendable {
     let pool: DatabasePool
+    /// Decoded enabled enrollment groups, revalidated against the database on every use.
+    let enrollmentGroupCache = EnrollmentGroupCache()
     /// Hashes and authenticates audit entries with the installation's audit key (`keys/audit.key` beside the file).
     let auditChain: AuditChain
 
@@ -100,6 +102,7 @@ public final class ProvisioDatabase: Sendable {
         registerRoutingMigrations(&migrator)
         registerModuleMigrations(&migrator)
         registerRevocationMigrations(&migrator)
+        registerEnrollmentGroupRevisionMigrations(&migrator)
         registerAuditMigrations(&migrator)
         return migrator
     }

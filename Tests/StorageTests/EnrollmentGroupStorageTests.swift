@@ -35,6 +35,39 @@ struct EnrollmentGroupStorageTests {
         }
     }
 
+    @Test("the decoded-group cache sees changes another process makes to the same database file")
+    func cacheFollowsOtherWriters() async throws {
+        try await withTemporaryDatabase { database, path in
+            try await database.saveEnrollmentGroup(StorageFixtures.enrollmentGroup("g1", kind: .symmetricKey), expectedETag: nil)
+            #expect(try await database.enabledEnrollmentGroups(attestation: .symmetricKey).map(\.enrollmentGroupId) == ["g1"])
+
+            // A second handle stands for the CLI writing while the server runs.
+            let other = try ProvisioDatabase(path: path)
+            try await other.saveEnrollmentGroup(StorageFixtures.enrollmentGroup("g2", kind: .symmetricKey), expectedETag: nil)
+            #expect(try await database.enabledEnrollmentGroups(attestation: .symmetricKey).map(\.enrollmentGroupId) == ["g1", "g2"])
+            try await other.saveEnrollmentGroup(StorageFixtures.enrollmentGroup("g1", kind: .symmetricKey, status: .disabled), expectedETag: nil)
+            #expect(try await database.enabledEnrollmentGroups(attestation: .symmetricKey).map(\.enrollmentGroupId) == ["g2"])
+            try await other.deleteEnrollmentGroup(id: "g2", expectedETag: nil)
+            #expect(try await database.enabledEnrollmentGroups(attestation: .symmetricKey).isEmpty)
+        }
+    }
+
+    @Test("an enrollment lookup returns the individual enrollment, else the enabled groups of the kind")
+    func enrollmentLookup() async throws {
+        try await withTemporaryDatabase { database, _ in
+            try await database.saveEnrollmentGroup(StorageFixtures.enrollmentGroup("sym", kind: .symmetricKey), expectedETag: nil)
+            try await database.saveEnrollmentGroup(StorageFixtures.enrollmentGroup("x", kind: .x509), expectedETag: nil)
+            try await database.saveIndividualEnrollment(StorageFixtures.individualEnrollment("Device-1"), expectedETag: nil)
+
+            let individual = try await database.enrollmentLookup(registrationId: "device-1", groups: .symmetricKey)
+            #expect(individual.individual?.registrationId == "Device-1")
+            #expect(individual.groups.isEmpty)
+            let grouped = try await database.enrollmentLookup(registrationId: "device-2", groups: .symmetricKey)
+            #expect(grouped.individual == nil)
+            #expect(grouped.groups.map(\.enrollmentGroupId) == ["sym"])
+        }
+    }
+
     @Test("pages by lowercased id after an exclusive cursor")
     func paging() async throws {
         try await withTemporaryDatabase { database, _ in

@@ -52,14 +52,19 @@ extension DPSDeviceRoutes {
 
     /// Checks the credential of a poll or status lookup: the TPM-signed SAS of a TPM enrollment, else as `attest`.
     func authenticate(registrationId: String, request: Request, context: ProvisioRequestContext) async throws {
-        if let authorization = request.headers[.authorization], try await tpm.isTPMEnrollment(registrationId: registrationId) {
-            do {
-                _ = try await tpm.authenticate(registrationId: registrationId, token: authorization, now: now())
-            } catch let error as ProvisioningError {
-                throw ServiceError(error)
-            }
+        guard let authorization = request.headers[.authorization] else {
+            _ = try await attest(registrationId: registrationId, request: request, context: context)
             return
         }
-        _ = try await attest(registrationId: registrationId, request: request, context: context)
+        do {
+            let lookup = try await repository.enrollmentLookup(registrationId: registrationId, groups: .symmetricKey)
+            if lookup.individual?.attestation.type == .tpm {
+                _ = try await tpm.authenticate(registrationId: registrationId, token: authorization, now: now())
+            } else {
+                _ = try symmetricKeys.attest(registrationId: registrationId, token: authorization, lookup: lookup, now: now())
+            }
+        } catch let error as ProvisioningError {
+            throw ServiceError(error)
+        }
     }
 }

@@ -12,6 +12,7 @@ import X509
 /// (challenge first, then a SAS signed inside the TPM).
 public struct DPSDeviceRoutes: Sendable {
     let idScope: String
+    let repository: any EnrollmentRepository
     let symmetricKeys: SymmetricKeyAttestor
     let certificates: X509Attestor
     let tpm: TPMAttestor
@@ -24,6 +25,7 @@ public struct DPSDeviceRoutes: Sendable {
                 rateLimiter: RegistrationRateLimiter, tpmChallenges: TPMChallengeStore = TPMChallengeStore(),
                 now: @escaping @Sendable () -> Date = Date.init) {
         self.idScope = idScope
+        self.repository = repository
         self.symmetricKeys = SymmetricKeyAttestor(repository: repository, idScope: idScope)
         self.certificates = X509Attestor(repository: repository)
         self.tpm = TPMAttestor(repository: repository, idScope: idScope, challenges: tpmChallenges)
@@ -118,10 +120,12 @@ public struct DPSDeviceRoutes: Sendable {
     func attest(registrationId: String, request: Request, context: ProvisioRequestContext) async throws -> AttestedDevice {
         do {
             if let authorization = request.headers[.authorization] {
-                if try await tpm.isTPMEnrollment(registrationId: registrationId) {
+                // One read answers both "is this a TPM enrollment?" and, for symmetric keys, which enrollments to try.
+                let lookup = try await repository.enrollmentLookup(registrationId: registrationId, groups: .symmetricKey)
+                if lookup.individual?.attestation.type == .tpm {
                     return try await tpm.attest(registrationId: registrationId, token: authorization, now: now())
                 }
-                return try await symmetricKeys.attest(registrationId: registrationId, token: authorization, now: now())
+                return try symmetricKeys.attest(registrationId: registrationId, token: authorization, lookup: lookup, now: now())
             }
             let presented = await context.presentedCertificates()
             guard !presented.isEmpty else { throw ProvisioningError.unauthorized("neither a SAS token nor a client certificate") }

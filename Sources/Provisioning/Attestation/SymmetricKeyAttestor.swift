@@ -16,6 +16,13 @@ public struct SymmetricKeyAttestor: Sendable {
     /// Returns the attested device or throws `ProvisioningError.unauthorized` (never saying which check failed
     /// in a way that helps guess keys).
     public func attest(registrationId: String, token: String, now: Date) async throws -> AttestedDevice {
+        let lookup = try await repository.enrollmentLookup(registrationId: registrationId, groups: .symmetricKey)
+        return try attest(registrationId: registrationId, token: token, lookup: lookup, now: now)
+    }
+
+    /// Attests against enrollments the caller already looked up (`EnrollmentRepository.enrollmentLookup` with
+    /// `.symmetricKey` groups).
+    public func attest(registrationId: String, token: String, lookup: EnrollmentLookup, now: Date) throws -> AttestedDevice {
         let signature: SharedAccessSignature
         do {
             signature = try SharedAccessSignature(parsing: token)
@@ -23,7 +30,7 @@ public struct SymmetricKeyAttestor: Sendable {
             throw ProvisioningError.unauthorized("malformed SAS token")
         }
         let scope = "\(idScope)/registrations/\(registrationId)"
-        if let enrollment = try await repository.individualEnrollment(registrationId: registrationId) {
+        if let enrollment = lookup.individual {
             guard enrollment.provisioningStatus != .disabled else {
                 throw ProvisioningError.unauthorized("enrollment \(registrationId) is disabled")
             }
@@ -35,7 +42,7 @@ public struct SymmetricKeyAttestor: Sendable {
                                   hubAuthentication: .symmetricKey(primaryKey: primary, secondaryKey: secondary),
                                   symmetricKeyResult: SymmetricKeyRegistrationResult(enrollmentGroupId: nil))
         }
-        for group in try await repository.enabledEnrollmentGroups(attestation: .symmetricKey) {
+        for group in lookup.groups {
             guard let keys = group.attestation.symmetricKey,
                   let primary = try? SharedAccessKey(base64: keys.primaryKey ?? ""),
                   let secondary = try? SharedAccessKey(base64: keys.secondaryKey ?? "")
