@@ -71,6 +71,9 @@ public struct ProvisioServer: Sendable {
             webhookTimeout: .seconds(configuration.dps.customAllocationTimeoutSeconds),
             issuer: CAOperationalCertificateIssuer(hierarchy: installation.hierarchy,
                                                    profile: try ProfileCatalog.builtIn.profile(named: "device-client")))
+        let tpmPolicy = try TPMAttestationPolicyDocument.policy(
+            configured: configuration.dps.tpmAttestationPolicy,
+            workingDirectory: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
         let rateLimiter = RegistrationRateLimiter(ratePerSecond: Double(configuration.dps.registrationRateLimit))
 
         let connections = HubConnectionDirectory(observer: routing.connectionEvents)
@@ -118,12 +121,13 @@ public struct ProvisioServer: Sendable {
                 let dpsAuthenticator = ServiceAuthenticator(policies: installation.dpsPolicies, hostNames: dpsHostNames)
                 DPSServiceRoutes.add(
                     to: router,
-                    service: EnrollmentService(repository: installation.database, linkedHubHostNames: hubDirectory.hubs.map(\.hostName)),
+                    service: EnrollmentService(repository: installation.database, linkedHubHostNames: hubDirectory.hubs.map(\.hostName),
+                                               tpmPolicy: tpmPolicy),
                     authenticator: dpsAuthenticator)
                 DPSServiceRoutes.addRevocationRoutes(to: router, authority: revocation, authenticator: dpsAuthenticator)
                 DPSServiceRoutes.addAuditRoutes(to: router, log: installation.database, authenticator: dpsAuthenticator)
                 DPSDeviceRoutes(idScope: installation.idScope.value, repository: installation.database,
-                                registrations: registrations, rateLimiter: rateLimiter).add(to: router)
+                                registrations: registrations, rateLimiter: rateLimiter, tpmPolicy: tpmPolicy).add(to: router)
             } else if let shard = shards[name] {
                 HubServiceRoutes.add(
                     to: router, shard: shard,

@@ -50,12 +50,14 @@ final class SoftwareTPMProcess {
     /// The TCTI string tpm2-tools use to reach it.
     var tcti: String { "swtpm:host=\(host),port=\(port)" }
 
-    init(host: String) throws {
+    /// Starts a simulator; with `manufacturedBy`, its state was made by `swtpm_setup` first (EK and EK certificate).
+    init(host: String, manufacturedBy authority: SoftwareTPMManufacturer? = nil) async throws {
         guard let swtpm = Self.find("swtpm"), Self.find("tpm2_createek") != nil else {
             throw TestEnvironmentError("swtpm and tpm2-tools are needed: apt-get install swtpm swtpm-tools tpm2-tools")
         }
         self.host = host
         state = try TemporaryDirectory(prefix: "swtpm")
+        if let authority { try await authority.manufacture(state: state.url) }
         child = try ChildProcess(swtpm, [
             "socket", "--tpm2", "--tpmstate", "dir=\(state.url.path)",
             "--server", "type=tcp,port=\(port),bindaddr=\(host)", "--ctrl", "type=tcp,port=\(port + 1),bindaddr=\(host)",
@@ -96,8 +98,8 @@ struct TPMAttestationTests {
         let server = try await ServerProcess.start(addresses: addresses)
         // The simulators take addresses of the server's own loopback block, so parallel runs never share a port.
         let block = addresses.dps.split(separator: ".").dropLast().joined(separator: ".")
-        let device = try SoftwareTPMProcess(host: "\(block).200")
-        let stranger = try SoftwareTPMProcess(host: "\(block).201")
+        let device = try await SoftwareTPMProcess(host: "\(block).200")
+        let stranger = try await SoftwareTPMProcess(host: "\(block).201")
         let work = try TemporaryDirectory(prefix: "tpm-flow")
         let report = try await PythonRunner.run(
             "tpm_flow.py",
@@ -145,6 +147,119 @@ struct TPMAttestationTests {
         let disabled = try step("disabled")
         #expect(disabled.challengeStatus == 401 && disabled.challengeGotKey == false)
         #expect(disabled.sasStatus == 401)
+
+        try await device.stop()
+        try await stranger.stop()
+        #expect(try await server.stop() == .exited(0))
+    }
+}
+
+/// A TPM manufacturer for tests: `swtpm_setup --create-ek-cert` with swtpm's local CA configured in a temporary
+/// directory (never /var/lib/swtpm-localca), so every TPM it manufactures gets an EK certificate from the same CA.
+final class SoftwareTPMManufacturer {
+    let directory: TemporaryDirectory
+    var caDirectory: URL { directory.file("ca") }
+    /// The CA that signs EK certificates (swtpm-localca's issuer certificate).
+    var issuerCertificate: URL { caDirectory.appendingPathComponent("issuercert.pem") }
+
+    init() throws {
+        guard SoftwareTPMProcess.find("swtpm_setup") != nil, SoftwareTPMProcess.find("swtpm_localca") != nil else {
+            throw TestEnvironmentError("swtpm_setup and swtpm_localca (swtpm-tools) are needed")
+        }
+        directory = try TemporaryDirectory(prefix: "swtpm-localca")
+        try FileManager.default.createDirectory(at: caDirectory, withIntermediateDirectories: true)
+        let ca = caDirectory.path
+        try "statedir = \(ca)\nsigningkey = \(ca)/signkey.pem\nissuercert = \(ca)/issuercert.pem\ncertserial = \(ca)/certserial\n"
+            .write(to: directory.file("swtpm-localca.conf"), atomically: true, encoding: .utf8)
+        try "--platform-manufacturer Provisio\n--platform-version 2.1\n--platform-model test\n"
+            .write(to: directory.file("swtpm-localca.options"), atomically: true, encoding: .utf8)
+        try """
+            create_certs_tool = \(SoftwareTPMProcess.find("swtpm_localca")!.path)
+            create_certs_tool_config = \(directory.file("swtpm-localca.conf").path)
+            create_certs_tool_options = \(directory.file("swtpm-localca.options").path)
+            active_pcr_banks = sha256
+
+            """.write(to: directory.file("swtpm_setup.conf"), atomically: true, encoding: .utf8)
+    }
+
+    /// Creates a TPM state in `state` with an RSA EK at 0x81010001 and its certificate in NV 0x01c00002.
+    func manufacture(state: URL) async throws {
+        let setup = try await ChildProcess.run(SoftwareTPMProcess.find("swtpm_setup")!, [
+            "--tpm2", "--tpmstate", state.path, "--create-ek-cert", "--config", directory.file("swtpm_setup.conf").path, "--overwrite",
+        ], timeout: .seconds(60))
+        guard setup.status == .exited(0) else { throw TestEnvironmentError("swtpm_setup failed: \(setup.stdout) \(setup.stderr)") }
+    }
+}
+
+/// What `python/tpm_ekcert_flow.py` reports.
+struct TPMEKCertificateReport: Decodable, Sendable {
+    struct Step: Decodable, Sendable {
+        var ok: Bool
+        var error: String?
+        var enrollStatus: Int?
+        var certificateStored: Bool?
+        var challengeStatus: Int?
+        var challengeBody: String?
+        var registerStatus: Int?
+        var status: String?
+        var assignedHub: String?
+        var otherTpmStatus: Int?
+        var otherTpmMessage: String?
+        var untrustedStatus: Int?
+        var untrustedMessage: String?
+        var missingStatus: Int?
+        var missingMessage: String?
+    }
+
+    var steps: [String: Step]
+}
+
+/// EK certificates from swtpm's local CA (the stand-in TPM manufacturer) checked by the TPM attestation policy.
+@Suite("TPM EK certificates with swtpm_setup", .timeLimit(.minutes(5)))
+struct TPMEKCertificateTests {
+    @Test("a matching EK certificate registers; another TPM's, an untrusted CA's or none (when required) is refused with 400")
+    func ekCertificates() async throws {
+        let manufacturer = try SoftwareTPMManufacturer()
+        var addresses = ServerAddresses.unique()
+        let block = addresses.dps.split(separator: ".").dropLast().joined(separator: ".")
+        let device = try await SoftwareTPMProcess(host: "\(block).200", manufacturedBy: manufacturer)
+        let stranger = try await SoftwareTPMProcess(host: "\(block).201", manufacturedBy: manufacturer)
+        // The policy file sits beside the CA, so the certificate path is relative to it.
+        let policy = manufacturer.directory.file("tpm-attestation.yaml")
+        try """
+            apiVersion: provisio/v1
+            kind: TPMAttestationPolicy
+            manufacturerCertificates: [ca/issuercert.pem]
+            requireEndorsementKeyCertificate: true
+
+            """.write(to: policy, atomically: true, encoding: .utf8)
+        addresses.dpsSettings = ["tpmAttestationPolicy: \(policy.path)"]
+        let server = try await ServerProcess.start(addresses: addresses)
+        let work = try TemporaryDirectory(prefix: "tpm-ekcert")
+        let report = try await PythonRunner.run(
+            "tpm_ekcert_flow.py", [server.dataFile("connection.json").path, work.url.path, device.tcti, stranger.tcti],
+            as: TPMEKCertificateReport.self, timeout: .seconds(240))
+        func step(_ name: String) throws -> TPMEKCertificateReport.Step {
+            let step = try #require(report.steps[name], "step \(name) missing: \(report.steps)")
+            #expect(step.ok, "\(name): \(step.error ?? "")")
+            return step
+        }
+        _ = try step("setup")
+        let accepted = try step("accepted")
+        #expect(accepted.enrollStatus == 200)
+        #expect(accepted.certificateStored == true)
+        #expect(accepted.challengeStatus == 401, "\(accepted.challengeBody ?? "")")
+        #expect(accepted.registerStatus == 202)
+        #expect(accepted.status == "assigned")
+        #expect(server.connection.hubs.map(\.hostName).contains(accepted.assignedHub ?? "-"))
+
+        let refusals = try step("refusals")
+        #expect(refusals.otherTpmStatus == 400)
+        #expect(refusals.otherTpmMessage?.contains("certifies a different key than the enrolled endorsement key") == true)
+        #expect(refusals.untrustedStatus == 400)
+        #expect(refusals.untrustedMessage?.contains("does not chain to a trusted TPM manufacturer CA") == true)
+        #expect(refusals.missingStatus == 400)
+        #expect(refusals.missingMessage?.contains("endorsementKeyCertificate is required") == true)
 
         try await device.stop()
         try await stranger.stop()

@@ -23,12 +23,12 @@ public struct DPSDeviceRoutes: Sendable {
     /// Creates the routes for one ID scope.
     public init(idScope: String, repository: any EnrollmentRepository, registrations: RegistrationService,
                 rateLimiter: RegistrationRateLimiter, tpmChallenges: TPMChallengeStore = TPMChallengeStore(),
-                now: @escaping @Sendable () -> Date = Date.init) {
+                now: @escaping @Sendable () -> Date = Date.init, tpmPolicy: TPMAttestationPolicy = .none) {
         self.idScope = idScope
         self.repository = repository
         self.symmetricKeys = SymmetricKeyAttestor(repository: repository, idScope: idScope)
         self.certificates = X509Attestor(repository: repository)
-        self.tpm = TPMAttestor(repository: repository, idScope: idScope, challenges: tpmChallenges)
+        self.tpm = TPMAttestor(repository: repository, idScope: idScope, challenges: tpmChallenges, policy: tpmPolicy)
         self.registrations = registrations
         self.rateLimiter = rateLimiter
         self.now = now

@@ -4,6 +4,9 @@ public enum ChainValidationPurpose: Sendable, Hashable {
     case clientAuthentication
     /// A TLS server: EKU `serverAuth`, the CA/Browser Forum's leaf rules, and the peer name when one is given.
     case serverAuthentication(PeerName?)
+    /// A TPM endorsement-key certificate (TCG EK Credential Profile): EKU `tcg-kp-EKCertificate` (2.23.133.8.1) when
+    /// the leaf has an EKU at all. Only for checking an EK certificate against TPM manufacturer CAs.
+    case tpmEndorsementKey
 
     /// The name a server certificate must be valid for (RFC 6125 matching against its SAN).
     public enum PeerName: Sendable, Hashable {
@@ -18,6 +21,7 @@ public enum ChainValidationPurpose: Sendable, Hashable {
         switch self {
         case .clientAuthentication: return .clientAuth
         case .serverAuthentication: return .serverAuth
+        case .tpmEndorsementKey: return .tpmEndorsementKeyCertificate
         }
     }
 
@@ -32,4 +36,5 @@ public enum ChainValidationPurpose: Sendable, Hashable {
 enum ExtendedKeyUsageRequirement: Sendable, Hashable {
     case clientAuth
     case serverAuth
+    case tpmEndorsementKeyCertificate
 }

@@ -11,6 +11,9 @@ struct ExtendedKeyUsagePolicy: VerifierPolicy {
     /// The purpose the leaf must allow.
     let requirement: ExtendedKeyUsageRequirement
 
+    /// `tcg-kp-EKCertificate` (TCG EK Credential Profile §3.2.16), the purpose of TPM endorsement-key certificates.
+    static let tpmEndorsementKeyCertificate = ExtendedKeyUsage.Usage(oid: [2, 23, 133, 8, 1])
+
     func chainMeetsPolicyRequirements(chain: UnverifiedCertificateChain) -> PolicyEvaluationResult {
         let usages: ExtendedKeyUsage?
         do {
@@ -19,7 +22,12 @@ struct ExtendedKeyUsagePolicy: VerifierPolicy {
             return .failsToMeetPolicy(reason: "ExtendedKeyUsagePolicy: the leaf has a malformed ExtendedKeyUsage extension")
         }
         guard let usages else { return .meetsPolicy }
-        let wanted: ExtendedKeyUsage.Usage = requirement == .clientAuth ? .clientAuth : .serverAuth
+        let wanted: ExtendedKeyUsage.Usage
+        switch requirement {
+        case .clientAuth: wanted = .clientAuth
+        case .serverAuth: wanted = .serverAuth
+        case .tpmEndorsementKeyCertificate: wanted = Self.tpmEndorsementKeyCertificate
+        }
         guard !usages.isEmpty else {
             return .failsToMeetPolicy(reason: "ExtendedKeyUsagePolicy: the leaf's ExtendedKeyUsage lists no purpose")
         }

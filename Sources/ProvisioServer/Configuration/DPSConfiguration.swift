@@ -13,6 +13,14 @@ public struct DPSConfiguration: Codable, Sendable, Equatable {
     /// Plain-HTTP port for CRLs (`/crl/{ca}.crl`) and OCSP (`/ocsp`) on the DPS listen address; issued
     /// certificates name it in their CRL Distribution Points and Authority Information Access extensions.
     public var pkiHTTPPort: Int = 8080
+    /// The TPM attestation policy file (EK certificates; relative to the working directory); nil uses
+    /// `Policies/tpm-attestation.yaml` when present.
+    public var tpmAttestationPolicy: String?
+    /// The certificate issuance policy file (relative to the working directory); nil uses `Policies/issuance.yaml`
+    /// when present, else the built-in policy (`device-client`, any allowed key, no SANs, keep on renewal).
+    public var issuancePolicy: String?
+    /// Who signs OCSP answers about issuing-CA certificates: `delegated` (default) or `ca`.
+    public var ocspSigning: OCSPSigningMode = .delegated
 
     /// Creates the default DPS settings for `hostName`.
     public init(endpoint: EndpointConfiguration) {
@@ -22,6 +30,9 @@ public struct DPSConfiguration: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case hostName, listenAddress, mqttPort, httpsPort, defaultAllocationPolicy, registrationRateLimit, customAllocationTimeoutSeconds
         case pkiHTTPPort
+        case tpmAttestationPolicy
+        case issuancePolicy
+        case ocspSigning
     }
 
     /// Decodes strictly; endpoint keys sit flat beside the settings.
@@ -37,6 +48,9 @@ public struct DPSConfiguration: Codable, Sendable, Equatable {
         registrationRateLimit = try container.decodeIfPresent(Int.self, forKey: .registrationRateLimit) ?? 2000
         customAllocationTimeoutSeconds = try container.decodeIfPresent(Int.self, forKey: .customAllocationTimeoutSeconds) ?? 10
         pkiHTTPPort = try container.decodeIfPresent(Int.self, forKey: .pkiHTTPPort) ?? 8080
+        tpmAttestationPolicy = try container.decodeIfPresent(String.self, forKey: .tpmAttestationPolicy)
+        issuancePolicy = try container.decodeIfPresent(String.self, forKey: .issuancePolicy)
+        ocspSigning = try container.decodeIfPresent(OCSPSigningMode.self, forKey: .ocspSigning) ?? .delegated
     }
 
     /// Encodes flat, mirroring the decoder.
@@ -50,6 +64,9 @@ public struct DPSConfiguration: Codable, Sendable, Equatable {
         try container.encode(registrationRateLimit, forKey: .registrationRateLimit)
         try container.encode(customAllocationTimeoutSeconds, forKey: .customAllocationTimeoutSeconds)
         try container.encode(pkiHTTPPort, forKey: .pkiHTTPPort)
+        try container.encodeIfPresent(tpmAttestationPolicy, forKey: .tpmAttestationPolicy)
+        try container.encodeIfPresent(issuancePolicy, forKey: .issuancePolicy)
+        try container.encode(ocspSigning, forKey: .ocspSigning)
     }
 
     func validate() throws {

@@ -129,16 +129,25 @@ public struct X509CAReferences: Codable, Sendable, Equatable {
     }
 }
 
-/// A TPM's endorsement key and storage root key (Base64 TPM2B_PUBLIC).
+/// A TPM's endorsement key and storage root key (Base64 TPM2B_PUBLIC), optionally with the TPM manufacturer's
+/// certificate for the endorsement key (a Provisio extension: `TPMAttestationPolicy`).
 public struct TPMAttestation: Codable, Sendable, Equatable {
     /// Endorsement key.
     public var endorsementKey: String
     /// Storage root key.
     public var storageRootKey: String?
+    /// The EK certificate (Base64 DER or PEM, as read from NV index 0x01c00002); checked against the configured TPM
+    /// manufacturer CAs and the endorsement key.
+    public var endorsementKeyCertificate: String?
+    /// Whether this enrollment must carry an EK certificate even when the server's policy does not require one.
+    public var requireEndorsementKeyCertificate: Bool?
 
     /// Creates the value.
-    public init(endorsementKey: String, storageRootKey: String? = nil) {
+    public init(endorsementKey: String, storageRootKey: String? = nil, endorsementKeyCertificate: String? = nil,
+                requireEndorsementKeyCertificate: Bool? = nil) {
         self.endorsementKey = endorsementKey
         self.storageRootKey = storageRootKey
+        self.endorsementKeyCertificate = endorsementKeyCertificate
+        self.requireEndorsementKeyCertificate = requireEndorsementKeyCertificate
     }
 }

@@ -10,9 +10,14 @@ struct AttestationValidator: Sendable {
 
     let repository: any EnrollmentRepository
     let randomBytes: @Sendable (Int) -> [UInt8]
+    /// Checks TPM endorsement-key certificates against the TPM attestation policy.
+    var endorsementKeyCertificates = TPMEndorsementKeyCertificateCheck(policy: .none)
+    /// The time certificates are checked at.
+    var now: @Sendable () -> Date = { Date() }
 
-    /// The attestation as the service stores and returns it; throws a 400 when it is unusable.
-    func prepared(_ mechanism: AttestationMechanism, for owner: Owner) async throws -> AttestationMechanism {
+    /// The attestation as the service stores and returns it; throws a 400 when it is unusable. `registrationId` names
+    /// the individual enrollment being replaced, whose EK certificate an update with the same EK keeps.
+    func prepared(_ mechanism: AttestationMechanism, for owner: Owner, registrationId: String? = nil) async throws -> AttestationMechanism {
         switch mechanism.type {
         case .symmetricKey:
             let given = mechanism.symmetricKey ?? SymmetricKeyAttestation()
@@ -20,7 +25,7 @@ struct AttestationValidator: Sendable {
                 primaryKey: try key(given.primaryKey, field: "attestation.symmetricKey.primaryKey"),
                 secondaryKey: try key(given.secondaryKey, field: "attestation.symmetricKey.secondaryKey")))
         case .tpm:
-            return AttestationMechanism(type: .tpm, tpm: try tpm(mechanism.tpm, owner: owner))
+            return AttestationMechanism(type: .tpm, tpm: try await tpm(mechanism.tpm, owner: owner, registrationId: registrationId))
         case .x509:
             guard let x509 = mechanism.x509 else { throw ProvisioningError.badRequest("attestation.x509 is required for type 'x509'") }
             return AttestationMechanism(type: .x509, x509: try await prepared(x509, for: owner))
@@ -39,20 +44,42 @@ struct AttestationValidator: Sendable {
         }
     }
 
-    private func tpm(_ tpm: TPMAttestation?, owner: Owner) throws(ProvisioningError) -> TPMAttestation {
-        guard owner == .individualEnrollment else { throw .badRequest("enrollment groups do not support TPM attestation") }
-        guard let tpm else { throw .badRequest("attestation.tpm is required for type 'tpm'") }
+    private func tpm(_ tpm: TPMAttestation?, owner: Owner, registrationId: String?) async throws -> TPMAttestation {
+        guard owner == .individualEnrollment else { throw ProvisioningError.badRequest("enrollment groups do not support TPM attestation") }
+        guard let tpm else { throw ProvisioningError.badRequest("attestation.tpm is required for type 'tpm'") }
         // Parsed now so a key the challenge math cannot use is refused here, not at the device's first register.
+        let endorsementKey: TPMPublicArea
         do {
-            _ = try TPMKeyProfile.endorsementKey(base64: tpm.endorsementKey, field: "attestation.tpm.endorsementKey")
+            endorsementKey = try TPMKeyProfile.endorsementKey(base64: tpm.endorsementKey, field: "attestation.tpm.endorsementKey")
             if let storageRootKey = tpm.storageRootKey, !storageRootKey.isEmpty {
                 _ = try TPMKeyProfile.storageRootKey(base64: storageRootKey, field: "attestation.tpm.storageRootKey")
             }
         } catch {
-            throw .badRequest(error.message)
+            throw ProvisioningError.badRequest(error.message)
         }
-        return TPMAttestation(endorsementKey: tpm.endorsementKey,
-                              storageRootKey: tpm.storageRootKey?.isEmpty == true ? nil : tpm.storageRootKey)
+        var prepared = TPMAttestation(endorsementKey: tpm.endorsementKey,
+                                      storageRootKey: tpm.storageRootKey?.isEmpty == true ? nil : tpm.storageRootKey,
+                                      endorsementKeyCertificate: tpm.endorsementKeyCertificate?.isEmpty == true ? nil : tpm.endorsementKeyCertificate,
+                                      requireEndorsementKeyCertificate: tpm.requireEndorsementKeyCertificate)
+        try await keepEndorsementKeyCertificate(of: registrationId, in: &prepared, endorsementKey: endorsementKey)
+        if let problem = await endorsementKeyCertificates.problem(prepared, endorsementKey: endorsementKey, at: now(),
+                                                                  field: "attestation.tpm.endorsementKeyCertificate") {
+            throw ProvisioningError.badRequest(problem)
+        }
+        return prepared
+    }
+
+    /// An update that names the same EK but no certificate (the Azure SDKs drop members they do not model) keeps the
+    /// stored certificate and flag: dropping them would silently weaken the enrollment.
+    private func keepEndorsementKeyCertificate(of registrationId: String?, in attestation: inout TPMAttestation,
+                                               endorsementKey: TPMPublicArea) async throws {
+        guard let registrationId,
+              attestation.endorsementKeyCertificate == nil || attestation.requireEndorsementKeyCertificate == nil,
+              let stored = try await repository.individualEnrollment(registrationId: registrationId)?.attestation.tpm,
+              (try? TPMKeyProfile.endorsementKey(base64: stored.endorsementKey)) == endorsementKey
+        else { return }
+        attestation.endorsementKeyCertificate = attestation.endorsementKeyCertificate ?? stored.endorsementKeyCertificate
+        attestation.requireEndorsementKeyCertificate = attestation.requireEndorsementKeyCertificate ?? stored.requireEndorsementKeyCertificate
     }
 
     private func prepared(_ x509: X509Attestation, for owner: Owner) async throws -> X509Attestation {

@@ -15,11 +15,13 @@ public struct EnrollmentService: Sendable {
     /// Creates the service; `linkedHubHostNames` are the host names `iotHubs` may name, `now` and `randomBytes` are injected for tests.
     public init(repository: any EnrollmentRepository, linkedHubHostNames: [String], maximumBulkOperationSize: Int = 10,
                 now: @escaping @Sendable () -> Date = { Date() },
-                randomBytes: @escaping @Sendable (Int) -> [UInt8] = EnrollmentService.systemRandomBytes) {
+                randomBytes: @escaping @Sendable (Int) -> [UInt8] = EnrollmentService.systemRandomBytes,
+                tpmPolicy: TPMAttestationPolicy = .none) {
         self.repository = repository
         self.maximumBulkOperationSize = maximumBulkOperationSize
         self.validator = EnrollmentValidator(linkedHubs: Set(linkedHubHostNames.map { $0.lowercased() }))
-        self.attestation = AttestationValidator(repository: repository, randomBytes: randomBytes)
+        self.attestation = AttestationValidator(repository: repository, randomBytes: randomBytes,
+                                                endorsementKeyCertificates: TPMEndorsementKeyCertificateCheck(policy: tpmPolicy), now: now)
         self.now = now
         self.randomBytes = randomBytes
     }
@@ -84,7 +86,7 @@ public struct EnrollmentService: Sendable {
         stored.initialTwin = try EnrollmentValidator.validatedTwin(stored.initialTwin)
         try validator.validateAllocation(policy: stored.allocationPolicy, iotHubs: stored.iotHubs,
                                          iotHubHostName: stored.iotHubHostName, custom: stored.customAllocationDefinition)
-        stored.attestation = try await attestation.prepared(stored.attestation, for: .individualEnrollment)
+        stored.attestation = try await attestation.prepared(stored.attestation, for: .individualEnrollment, registrationId: stored.registrationId)
         stored.provisioningStatus = stored.provisioningStatus ?? .enabled
         stored.reprovisionPolicy = stored.reprovisionPolicy ?? ReprovisionPolicy()
         return stored

@@ -9,14 +9,18 @@ public struct TPMAttestor: Sendable {
     let idScope: String
     let challenges: TPMChallengeStore
     let randomBytes: @Sendable (Int) -> [UInt8]
+    let endorsementKeyCertificates: TPMEndorsementKeyCertificateCheck
 
-    /// Creates an attestor for one ID scope; `randomBytes` makes keys and wrapping randomness (injected for tests).
+    /// Creates an attestor for one ID scope; `randomBytes` makes keys and wrapping randomness (injected for tests),
+    /// `policy` says which EK certificates are required and trusted (checked again at every registration).
     public init(repository: any EnrollmentRepository, idScope: String, challenges: TPMChallengeStore = TPMChallengeStore(),
-                randomBytes: @escaping @Sendable (Int) -> [UInt8] = EnrollmentService.systemRandomBytes) {
+                randomBytes: @escaping @Sendable (Int) -> [UInt8] = EnrollmentService.systemRandomBytes,
+                policy: TPMAttestationPolicy = .none) {
         self.repository = repository
         self.idScope = idScope
         self.challenges = challenges
         self.randomBytes = randomBytes
+        self.endorsementKeyCertificates = TPMEndorsementKeyCertificateCheck(policy: policy)
     }
 
     /// Whether `registrationId` has an individual enrollment with TPM attestation (its SAS is then the TPM's).
@@ -38,6 +42,7 @@ public struct TPMAttestor: Sendable {
         guard let enrolled = enrollment.attestation.tpm.flatMap({ try? TPMKeyProfile.endorsementKey(base64: $0.endorsementKey) }),
               enrolled == presented
         else { throw ProvisioningError.unauthorized("the endorsement key is not the one enrolled for \(registrationId)") }
+        try await checkEndorsementKeyCertificate(enrollment, endorsementKey: enrolled, now: now)
         let storageRoot = try self.storageRootKey(presented: storageRootKey, enrolled: enrollment.attestation.tpm?.storageRootKey)
         let identityKey = randomBytes(32)
         let blob: TPMAuthenticationKey
@@ -62,6 +67,7 @@ public struct TPMAttestor: Sendable {
         guard let endorsementKey = enrollment.attestation.tpm.flatMap({ try? TPMKeyProfile.endorsementKey(base64: $0.endorsementKey) }) else {
             throw ProvisioningError.unauthorized("enrollment \(registrationId) holds no usable endorsement key")
         }
+        try await checkEndorsementKeyCertificate(enrollment, endorsementKey: endorsementKey, now: now)
         let hubKey = SharedAccessKey(bytes: randomBytes(32))
         let wrapped: TPMAuthenticationKey
         do {
@@ -93,6 +99,16 @@ public struct TPMAttestor: Sendable {
             throw ProvisioningError.unauthorized(error.message)
         }
         return (enrollment, match)
+    }
+
+    /// The EK certificate rules apply at registration too: the policy or the CAs may have changed since the
+    /// enrollment was stored, and certificates expire.
+    private func checkEndorsementKeyCertificate(_ enrollment: IndividualEnrollment, endorsementKey: TPMPublicArea, now: Date) async throws {
+        guard let tpm = enrollment.attestation.tpm,
+              let problem = await endorsementKeyCertificates.problem(tpm, endorsementKey: endorsementKey, at: now,
+                                                                     field: "the enrollment's endorsementKeyCertificate")
+        else { return }
+        throw ProvisioningError.unauthorized(problem)
     }
 
     private func enabledEnrollment(_ registrationId: String) async throws -> IndividualEnrollment {

@@ -23,6 +23,8 @@ struct ServerAddresses: Sendable, Equatable {
     var mqttPort: Int = 8883
     /// The HTTPS port of every endpoint.
     var httpsPort: Int = 8443
+    /// Extra `dps` settings as YAML flow entries, e.g. `tpmAttestationPolicy: /tmp/x/tpm.yaml`.
+    var dpsSettings: [String] = []
 
     /// Blocks handed out by this process.
     private static let blocksAllocated = Atomic<Int>(0)
@@ -52,7 +54,7 @@ struct ServerAddresses: Sendable, Equatable {
             "apiVersion: provisio/v1",
             "kind: ServerConfiguration",
             "logLevel: \(logLevel)",
-            "dps: {hostName: \(dps), mqttPort: \(mqttPort), httpsPort: \(httpsPort)}",
+            "dps: {hostName: \(dps), mqttPort: \(mqttPort), httpsPort: \(httpsPort)\(dpsSettings.map { ", \($0)" }.joined())}",
             "shards:",
         ]
         for shard in shards {
