@@ -55,17 +55,24 @@ extension ProvisioDatabase: AuditLog {
     }
 
     /// Appends `event` inside the caller's write transaction, so the action and its entry commit together.
-    ///
-    /// The new entry follows the anchor when it is authentic and not behind the stored entries; then the anchor
-    /// moves to it. Otherwise (anchor removed, forged, or entries added without the key) it follows the newest
-    /// stored entry and the anchor is left as it is, so `verifyAuditLog` keeps reporting the tampering.
     @discardableResult
     func appendAudit(_ event: AuditEvent, at date: Date, _ db: Database) throws -> AuditEntry {
+        try appendAudit([event], at: date, db)[0]
+    }
+
+    /// Appends `events` in order inside the caller's write transaction (bulk writes: the anchor moves once).
+    ///
+    /// The new entries follow the anchor when it is authentic and not behind the stored entries; then the anchor
+    /// moves to the last of them. Otherwise (anchor removed, forged, or entries added without the key) they follow
+    /// the newest stored entry and the anchor is left as it is, so `verifyAuditLog` keeps reporting the tampering.
+    @discardableResult
+    func appendAudit(_ events: [AuditEvent], at date: Date, _ db: Database) throws -> [AuditEntry] {
+        guard !events.isEmpty else { return [] }
         let chain = auditChain
         let anchor = try Self.auditAnchor(db)
         let newest = try Row.fetchOne(db, sql: "SELECT sequence, entry_hash FROM audit_entry ORDER BY sequence DESC LIMIT 1")
             .map { AuditHead(sequence: Self.integer($0, "sequence"), entryHash: Self.text($0, "entry_hash")) }
-        let head: AuditHead?
+        var head: AuditHead?
         let movesAnchor: Bool
         if let anchor, chain.isAuthentic(anchor), anchor.sequence >= (newest?.sequence ?? 0) {
             head = AuditHead(sequence: anchor.sequence, entryHash: anchor.entryHash)
@@ -74,16 +81,22 @@ extension ProvisioDatabase: AuditLog {
             head = newest
             movesAnchor = anchor == nil && newest == nil
         }
-        let entry = try chain.entry(after: head, event: event, timestampMilliseconds: AuditTime.milliseconds(date))
-        try db.execute(
-            sql: """
+        let timestamp = AuditTime.milliseconds(date)
+        let insert = try db.cachedStatement(sql: """
             INSERT INTO audit_entry (sequence, timestamp_ms, actor, action, target, details, previous_hash, entry_hash, mac)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """,
-            arguments: [entry.sequence, entry.timestampMilliseconds, entry.actor, entry.action, entry.target, entry.details,
-                        entry.previousHash, entry.entryHash, entry.mac])
-        if movesAnchor {
-            let next = chain.anchor(for: entry)
+            """)
+        var entries: [AuditEntry] = []
+        entries.reserveCapacity(events.count)
+        for event in events {
+            let entry = chain.entry(after: head, event: event, timestampMilliseconds: timestamp)
+            try insert.execute(arguments: [entry.sequence, entry.timestampMilliseconds, entry.actor, entry.action, entry.target,
+                                           entry.details, entry.previousHash, entry.entryHash, entry.mac])
+            head = AuditHead(sequence: entry.sequence, entryHash: entry.entryHash)
+            entries.append(entry)
+        }
+        if movesAnchor, let last = entries.last {
+            let next = chain.anchor(for: last)
             try db.execute(
                 sql: """
                 INSERT INTO audit_anchor (id, sequence, entry_hash, mac) VALUES (1, ?, ?, ?)
@@ -91,7 +104,7 @@ extension ProvisioDatabase: AuditLog {
                 """,
                 arguments: [next.sequence, next.entryHash, next.mac])
         }
-        return entry
+        return entries
     }
 
     private static func auditAnchor(_ db: Database) throws -> AuditAnchor? {

@@ -33,12 +33,14 @@ extension ProvisioDatabase {
         let rows = try enrollments.map { try IndividualEnrollmentRow($0, coder: coder) }
         let actor = AuditActor.current
         try await pool.write { db in
-            let now = Date()
+            var events: [AuditEvent] = []
+            events.reserveCapacity(rows.count)
             for (row, enrollment) in zip(rows, enrollments) {
                 let previousStatus = try row.storedStatus(db)
                 try row.upsert(db)
-                try self.appendAudit(.individualEnrollmentSaved(enrollment, previousStatus: previousStatus, actor: actor), at: now, db)
+                events.append(.individualEnrollmentSaved(enrollment, previousStatus: previousStatus, actor: actor))
             }
+            try self.appendAudit(events, at: Date(), db)
         }
     }
 
@@ -88,7 +90,8 @@ private struct IndividualEnrollmentRow: Sendable {
 
     /// The provisioning status of the row this one replaces, nil when it is new (for the audit entry).
     func storedStatus(_ db: Database) throws -> String? {
-        try String.fetchOne(db, sql: "SELECT provisioning_status FROM individual_enrollment WHERE id_key = ?", arguments: [key])
+        try String.fetchOne(
+            db.cachedStatement(sql: "SELECT provisioning_status FROM individual_enrollment WHERE id_key = ?"), arguments: [key])
     }
 
     func upsert(_ db: Database) throws {

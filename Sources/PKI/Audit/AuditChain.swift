@@ -29,10 +29,10 @@ public struct AuditChain: Sendable {
     }
 
     /// The entry that follows `head` (nil: the first entry) for `event`, hashed and authenticated.
-    public func entry(after head: AuditHead?, event: AuditEvent, timestampMilliseconds: Int64) throws -> AuditEntry {
+    public func entry(after head: AuditHead?, event: AuditEvent, timestampMilliseconds: Int64) -> AuditEntry {
         var entry = AuditEntry(
             sequence: (head?.sequence ?? 0) + 1, timestampMilliseconds: timestampMilliseconds, actor: event.actor,
-            action: event.action.rawValue, target: event.target, details: try Self.encodeDetails(event.details),
+            action: event.action.rawValue, target: event.target, details: Self.encodeDetails(event.details),
             previousHash: head?.entryHash ?? Self.genesisHash, entryHash: "", mac: "")
         entry.entryHash = Self.entryHash(of: entry)
         entry.mac = entryMAC(entryHash: entry.entryHash)
@@ -74,11 +74,30 @@ public struct AuditChain: Sendable {
         hex(SHA256.hash(data: bytes))
     }
 
-    /// The details as a JSON object with sorted keys.
-    public static func encodeDetails(_ details: [String: String]) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(details), as: UTF8.self)
+    /// The details as a JSON object with keys sorted by their UTF-8 bytes, no whitespace, and only `"`, `\\` and
+    /// control characters escaped — one canonical text per set of details.
+    public static func encodeDetails(_ details: [String: String]) -> String {
+        let members = details.sorted { Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8)) }
+            .map { "\(jsonString($0.key)):\(jsonString($0.value))" }
+        return "{" + members.joined(separator: ",") + "}"
+    }
+
+    private static func jsonString(_ text: String) -> String {
+        var result = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": result += "\\\""
+            case "\\": result += "\\\\"
+            case "\n": result += "\\n"
+            case "\r": result += "\\r"
+            case "\t": result += "\\t"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: result.unicodeScalars.append(scalar)
+            }
+        }
+        return result + "\""
     }
 
     func entryMAC(entryHash: String) -> String {
@@ -97,7 +116,14 @@ public struct AuditChain: Sendable {
     }
 
     private static func hex(_ bytes: some Sequence<UInt8>) -> String {
-        bytes.map { String(format: "%02x", $0) }.joined()
+        let digits = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = []
+        text.reserveCapacity(64)
+        for byte in bytes {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0x0f)])
+        }
+        return String(decoding: text, as: UTF8.self)
     }
 
     private static func constantTimeEqual(_ left: String, _ right: String) -> Bool {
