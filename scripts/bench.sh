@@ -10,7 +10,8 @@
 #   BENCH_REGISTRATIONS_ARGS  extra arguments, e.g. "--devices 1000 --concurrency 16"
 #   BENCH_TELEMETRY_ARGS      default "--rounds 3" (Provisio and mosquitto alternate, 200,000 messages each per round)
 #   BENCH_TWIN_ARGS           e.g. "--patches 1000"
-#   BENCH_ONLY                space-separated subset of: registrations telemetry twin-method
+#   BENCH_PKI_ARGS            e.g. "--certificates 2000 --revoked 100000" (in process; needs openssl and sqlite3)
+#   BENCH_ONLY                space-separated subset of: registrations telemetry twin-method pki
 #   BENCH_KEEP=1              keep the scratch directory (data, server log, results)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -87,6 +88,14 @@ run registrations ${BENCH_REGISTRATIONS_ARGS:-}
 run telemetry ${BENCH_TELEMETRY_ARGS:---rounds 3}
 # shellcheck disable=SC2086
 run twin-method ${BENCH_TWIN_ARGS:-}
+
+# The PKI benchmark runs in process (its own CA and SQLite store in a scratch directory), not against the server.
+if [[ -z "${BENCH_ONLY:-}" || " $BENCH_ONLY " == *" pki "* ]]; then
+  echo "== provisio-bench pki ${BENCH_PKI_ARGS:-}"
+  # shellcheck disable=SC2086
+  "$bin/provisio-bench" pki --work-directory "$work" ${BENCH_PKI_ARGS:-} | tee "$work/pki.out"
+  grep '^{"benchmark":' "$work/pki.out" >> "$results" || true
+fi
 
 echo "== server: $(grep -c '' "$work/server.log") log lines; errors/warnings: $(grep -ciE 'error|warning|critical' "$work/server.log" || true)"
 echo "== results (one JSON line per benchmark)"

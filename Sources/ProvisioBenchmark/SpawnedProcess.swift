@@ -44,6 +44,15 @@ final class SpawnedProcess {
         return !exited
     }
 
+    /// Blocks until the child exits; its exit status (128 + signal when a signal ended it).
+    func waitForExit() -> Int32 {
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        exited = true
+        let signal = status & 0x7f
+        return signal == 0 ? (status >> 8) & 0xff : 128 + signal
+    }
+
     /// SIGTERM, then SIGKILL if it has not exited within `grace`.
     func stop(grace: Duration = .seconds(5)) {
         guard isRunning else { return }

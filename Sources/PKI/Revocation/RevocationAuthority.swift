@@ -17,18 +17,20 @@ public actor RevocationAuthority {
     private var synchronizing = false
     private var anotherPassRequested = false
 
-    /// Creates the authority; nothing is read or signed until it is used.
+    /// Creates the authority; nothing is read or signed until it is used. With `ocspSigners`, OCSP answers about
+    /// issuing CAs' certificates are signed by their delegated responders instead of the CA keys.
     public init(authorities: [CertificateAuthority], store: any RevocationStore,
-                crlValidity: TimeInterval = 24 * 3600, ocspValidity: TimeInterval = 3600) {
+                crlValidity: TimeInterval = 24 * 3600, ocspValidity: TimeInterval = 3600,
+                ocspSigners: DelegatedOCSPSigner? = nil) {
         self.authorities = authorities
         self.store = store
         self.crlValidity = crlValidity
-        self.responder = OCSPResponder(authorities: authorities, validity: ocspValidity)
+        self.responder = OCSPResponder(authorities: authorities, validity: ocspValidity, signers: ocspSigners)
     }
 
     /// The root and issuing CA of a hierarchy.
-    public init(hierarchy: CAHierarchy, store: any RevocationStore) {
-        self.init(authorities: [hierarchy.issuing, hierarchy.root], store: store)
+    public init(hierarchy: CAHierarchy, store: any RevocationStore, ocspSigners: DelegatedOCSPSigner? = nil) {
+        self.init(authorities: [hierarchy.issuing, hierarchy.root], store: store, ocspSigners: ocspSigners)
     }
 
     /// Calls `observer` with the certificates of every revocation seen from now on (each once).
