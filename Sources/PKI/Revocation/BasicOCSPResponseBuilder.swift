@@ -2,9 +2,9 @@ import Foundation
 import SwiftASN1
 import X509
 
-/// Builds a signed OCSPResponse carrying a BasicOCSPResponse (RFC 6960 §4.2.1) from one CA.
+/// Builds a signed OCSPResponse carrying a BasicOCSPResponse (RFC 6960 §4.2.1) from one CA or its delegated responder.
 ///
-/// The responder is identified by key hash, the CA certificate travels in `certs` so clients find the signer
+/// The responder is identified by key hash, the signer's certificates travel in `certs` so clients find the signer
 /// without extra configuration, and a request nonce is echoed as a response extension.
 struct BasicOCSPResponseBuilder {
     /// One answer: the CertID exactly as asked, and the status.
@@ -16,7 +16,7 @@ struct BasicOCSPResponseBuilder {
     /// id-pkix-ocsp-basic.
     static let basicResponseOID: ASN1ObjectIdentifier = [1, 3, 6, 1, 5, 5, 7, 48, 1, 1]
 
-    let authority: CertificateAuthority
+    let signer: OCSPResponseSigner
     let answers: [Answer]
     let nonceExtensionValue: [UInt8]?
     let producedAt: Date
@@ -24,9 +24,9 @@ struct BasicOCSPResponseBuilder {
 
     /// The complete, signed OCSPResponse DER.
     func build() async throws -> [UInt8] {
-        let algorithm = try authority.revocationSignatureAlgorithm
+        let algorithm = try signer.signatureAlgorithm
         let tbs = try PKIError.wrapping(.signingFailed, "could not encode an OCSP response") { try responseData() }
-        let signature = try await authority.signRevocationData(tbs, algorithm: algorithm)
+        let signature = try await signer.sign(tbs, algorithm: algorithm)
         return try PKIError.wrapping(.signingFailed, "could not encode an OCSP response") {
             var basic = DER.Serializer()
             try basic.appendConstructedNode(identifier: .sequence) { coder in
@@ -35,7 +35,7 @@ struct BasicOCSPResponseBuilder {
                 try coder.serialize(ASN1BitString(bytes: signature[...]))
                 try coder.serialize(explicitlyTaggedWithTagNumber: 0, tagClass: .contextSpecific) { coder in
                     try coder.appendConstructedNode(identifier: .sequence) { coder in
-                        try coder.serialize(authority.certificate)
+                        for certificate in signer.includedCertificates { try coder.serialize(certificate) }
                     }
                 }
             }
@@ -58,7 +58,7 @@ struct BasicOCSPResponseBuilder {
         var coder = DER.Serializer()
         try coder.appendConstructedNode(identifier: .sequence) { coder in
             try coder.serialize(explicitlyTaggedWithTagNumber: 2, tagClass: .contextSpecific) { coder in
-                let keyHash = OCSPHashAlgorithm.sha1.hash(authority.certificate.publicKey.subjectPublicKeyInfoBytes)
+                let keyHash = OCSPHashAlgorithm.sha1.hash(signer.certificate.publicKey.subjectPublicKeyInfoBytes)
                 try coder.serialize(ASN1OctetString(contentBytes: keyHash[...]))
             }
             try coder.serialize(try ASN1Time.generalizedTime(producedAt))

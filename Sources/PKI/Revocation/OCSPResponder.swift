@@ -1,7 +1,9 @@
 import Foundation
+import X509
 
 /// The OCSP responder core (RFC 6960): parses a request, finds the CA its CertIDs name (SHA-1, SHA-256, SHA-384
-/// or SHA-512 hashes), asks `status` about each serial and returns the DER OCSPResponse, signed by that CA.
+/// or SHA-512 hashes), asks `status` about each serial and returns the DER OCSPResponse, signed by that CA or by
+/// the delegated responder `signers` picks for it.
 ///
 /// Never throws: a malformed request is `malformedRequest`, CertIDs naming no CA here are `unauthorized`,
 /// a failing lookup or signer is `internalError`. CertIDs of a second CA in the same request are answered
@@ -11,11 +13,14 @@ public struct OCSPResponder: Sendable {
     public let authorities: [CertificateAuthority]
     /// How long an answer may be cached: the gap between thisUpdate and nextUpdate.
     public let validity: TimeInterval
+    /// Picks the signer of answers about a CA's certificates; nil means every CA signs its own.
+    public let signers: DelegatedOCSPSigner?
 
     /// Creates a responder.
-    public init(authorities: [CertificateAuthority], validity: TimeInterval) {
+    public init(authorities: [CertificateAuthority], validity: TimeInterval, signers: DelegatedOCSPSigner? = nil) {
         self.authorities = authorities
         self.validity = validity
+        self.signers = signers
     }
 
     /// Answers `requestDER` at `now`.
@@ -45,9 +50,12 @@ public struct OCSPResponder: Sendable {
                 }
                 answers.append(.init(certID: certID, status: answer))
             }
+            let responseSigner = try await signers?.responseSigner(for: signer, now: now) ?? OCSPResponseSigner(authority: signer)
+            // An answer must not outlive the certificate that vouches for it.
+            let nextUpdate = min(now.addingTimeInterval(validity), responseSigner.certificate.notValidAfter)
             return try await BasicOCSPResponseBuilder(
-                authority: signer, answers: answers, nonceExtensionValue: request.nonceExtensionValue,
-                producedAt: now, nextUpdate: now.addingTimeInterval(validity)
+                signer: responseSigner, answers: answers, nonceExtensionValue: request.nonceExtensionValue,
+                producedAt: now, nextUpdate: nextUpdate
             ).build()
         } catch {
             return OCSPResponseStatus.internalError.unsignedResponse
