@@ -1,36 +1,75 @@
 import Foundation
+import Logging
 import PKI
 import Provisioning
 import SwiftASN1
 import X509
 
-/// Issues operational device certificates from registration CSRs with the issuing CA and the `device-client`
-/// profile; every certificate lands in the inventory with its device and enrollment.
+/// Issues operational device certificates from registration CSRs with the issuing CA, under the enrollment's issuance policy (`Policies/issuance.yaml`: profile, validity, key
+/// types, SANs); every certificate lands in the inventory with its device and enrollment. The device's earlier
+/// certificates are then superseded: linked to the new one, and kept or revoked (`superseded`) per the policy.
 struct CAOperationalCertificateIssuer: OperationalCertificateIssuer {
     let hierarchy: CAHierarchy
-    let profile: CertificateProfile
+    let policies: IssuancePolicySet
+    let succession: (any CertificateSuccessionStore)?
+    let revocation: RevocationAuthority?
+    let logger: Logger
 
-    func issue(csr: [UInt8], registrationId: String, deviceId: String, enrollmentId: String) async throws -> [[UInt8]] {
+    /// Creates the issuer; without `succession` earlier certificates are left alone, without `revocation` never revoked.
+    init(hierarchy: CAHierarchy, policies: IssuancePolicySet, succession: (any CertificateSuccessionStore)? = nil,
+         revocation: RevocationAuthority? = nil, logger: Logger = Logger(label: "provisio.issuance")) {
+        self.hierarchy = hierarchy
+        self.policies = policies
+        self.succession = succession
+        self.revocation = revocation
+        self.logger = logger
+    }
+
+    func issue(_ issuance: OperationalCertificateRequest) async throws -> [[UInt8]] {
         let request: CertificateSigningRequest
         do {
-            request = try CSRPolicy.parse(derEncoded: csr)
-        } catch {
-            throw ProvisioningError.badRequest("csr is not an acceptable PKCS#10 request: \(error)")
+            request = try CSRPolicy.parse(derEncoded: issuance.csr)
+        } catch let error as PKIError {
+            throw ProvisioningError.badRequest("csr is not an acceptable PKCS#10 request: \(error.message)")
         }
         let commonName = try? CSRPolicy.commonName(of: request)
-        guard commonName == registrationId else {
+        guard commonName == issuance.registrationId else {
             throw ProvisioningError.badRequest("the CSR's subject CN must be the registration id")
         }
+        let policy = policies.policy(enrollmentGroupId: issuance.enrollmentGroupId, registrationId: issuance.registrationId)
+        let now = Date()
         let chain: [Certificate]
         do {
-            chain = try await hierarchy.issue(csr: request, profile: profile, deviceId: deviceId, enrollmentId: enrollmentId, now: Date())
+            let names = try policy.check(request, registrationId: issuance.registrationId, deviceId: issuance.deviceId)
+            chain = try await hierarchy.issue(
+                csr: request, profile: policy.profile, deviceId: issuance.deviceId, enrollmentId: issuance.enrollmentId,
+                subjectAlternativeNames: names, now: now)
         } catch let error as PKIError {
-            throw ProvisioningError.badRequest("the CSR was refused: \(error.message)")
+            throw ProvisioningError.badRequest("the CSR was refused by issuance policy '\(policy.name)': \(error.message)")
         }
+        try await supersedePredecessors(of: chain[0], deviceId: issuance.deviceId, behaviour: policy.policy.onRenewal, now: now)
         return try chain.map { certificate in
             var serializer = DER.Serializer()
             try serializer.serialize(certificate)
             return serializer.serializedBytes
+        }
+    }
+
+    /// Links the device's other current certificates to `successor` and, when the policy says so, revokes them with
+    /// reason `superseded` (which also closes connections that use them and reissues the CRL).
+    private func supersedePredecessors(of successor: Certificate, deviceId: String, behaviour: RenewalBehaviour, now: Date) async throws {
+        guard let succession else { return }
+        let serial = SerialNumberText.canonical(bytes: successor.serialNumber.bytes)
+        let previous = try await succession.currentCertificates(deviceId: deviceId, excluding: serial, now: now).map(\.serialNumber)
+        guard !previous.isEmpty else { return }
+        try await succession.markSuperseded(previous, by: serial)
+        logger.info("certificates superseded", metadata: [
+            "hub.device_id": "\(deviceId)", "pki.serial": "\(serial)", "pki.superseded": "\(previous.joined(separator: ","))",
+            "pki.renewal": "\(behaviour.rawValue)",
+        ])
+        guard behaviour == .revoke, let revocation else { return }
+        for old in previous {
+            _ = try await revocation.revoke(.serialNumber(old), reason: .superseded, now: now)
         }
     }
 }

@@ -65,12 +65,9 @@ public struct ProvisioServer: Sendable {
                               latencyMilliseconds: $0.latencyMilliseconds)
             },
             registry: routing.registry)
-        let registrations = RegistrationService(
-            repository: installation.database, hubDirectory: hubDirectory,
-            defaultPolicy: configuration.dps.defaultAllocationPolicy, webhook: URLSessionWebhook(),
-            webhookTimeout: .seconds(configuration.dps.customAllocationTimeoutSeconds),
-            issuer: CAOperationalCertificateIssuer(hierarchy: installation.hierarchy,
-                                                   profile: try ProfileCatalog.builtIn.profile(named: "device-client")))
+        let issuancePolicies = try IssuancePolicyLoader.load(
+            configured: configuration.dps.issuancePolicy,
+            workingDirectory: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
         let tpmPolicy = try TPMAttestationPolicyDocument.policy(
             configured: configuration.dps.tpmAttestationPolicy,
             workingDirectory: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
@@ -86,9 +83,22 @@ public struct ProvisioServer: Sendable {
         let deviceTrust = X509Attestor(repository: installation.database)
         let revocation = try await Self.revocationAuthority(installation: installation, connections: connections, logger: logger)
         let internalRoot = installation.hierarchy.root.certificate
+        // Created after the revocation authority: renewals under an `onRenewal: revoke` policy revoke through it.
+        let operationalIssuer = CAOperationalCertificateIssuer(hierarchy: installation.hierarchy, policies: issuancePolicies,
+                                                               succession: installation.database, revocation: revocation, logger: logger)
+        let registrations = RegistrationService(
+            repository: installation.database, hubDirectory: hubDirectory,
+            defaultPolicy: configuration.dps.defaultAllocationPolicy, webhook: URLSessionWebhook(),
+            webhookTimeout: .seconds(configuration.dps.customAllocationTimeoutSeconds),
+            issuer: operationalIssuer)
+        // Devices renew at DPS with the operational certificate they were issued, whatever their enrollment's attestation.
+        let issuingCertificate = installation.hierarchy.issuing.certificate
+        let operationalCertificates = OperationalCertificateAttestor(
+            repository: installation.database, inventory: installation.database, issuingCertificates: { [issuingCertificate] })
 
         var services: [any Service] = [
             RevocationMonitor(authority: revocation, logger: logger),
+            EnrollmentStatusMonitor(status: installation.database, connections: connections, logger: logger),
             PKIHTTPListener(host: configuration.dps.endpoint.effectiveListenAddress, port: configuration.dps.pkiHTTPPort,
                             authority: revocation, logger: logger, onBound: { await tracker.listenerBound("dps/pki", at: $0) }),
             routing.service(logger: logger),
@@ -99,9 +109,11 @@ public struct ProvisioServer: Sendable {
             endpointLogger[metadataKey: name == "dps" ? "dps.endpoint" : "hub.shard"] = "\(name)"
             let authenticator: any MQTTConnectAuthenticator = name == "dps"
                 ? DPSConnectAuthenticator(idScope: installation.idScope.value, repository: installation.database,
-                                          registrations: registrations, rateLimiter: rateLimiter, logger: endpointLogger)
+                                          registrations: registrations, rateLimiter: rateLimiter, logger: endpointLogger,
+                                          operationalCertificates: operationalCertificates)
                 : HubConnectAuthenticator(
                     shard: shards[name]!, directory: connections, logger: endpointLogger,
+                    enrollmentStatus: installation.database,
                     validateChain: { chain in
                         (try? await deviceTrust.isTrusted(chain: chain, extraAnchors: [internalRoot], now: Date())) ?? false
                     })
@@ -127,7 +139,8 @@ public struct ProvisioServer: Sendable {
                 DPSServiceRoutes.addRevocationRoutes(to: router, authority: revocation, authenticator: dpsAuthenticator)
                 DPSServiceRoutes.addAuditRoutes(to: router, log: installation.database, authenticator: dpsAuthenticator)
                 DPSDeviceRoutes(idScope: installation.idScope.value, repository: installation.database,
-                                registrations: registrations, rateLimiter: rateLimiter, tpmPolicy: tpmPolicy).add(to: router)
+                                registrations: registrations, rateLimiter: rateLimiter, tpmPolicy: tpmPolicy,
+                                operationalCertificates: operationalCertificates).add(to: router)
             } else if let shard = shards[name] {
                 HubServiceRoutes.add(
                     to: router, shard: shard,

@@ -103,6 +103,7 @@ public final class ProvisioDatabase: Sendable {
         registerModuleMigrations(&migrator)
         registerRevocationMigrations(&migrator)
         registerEnrollmentGroupRevisionMigrations(&migrator)
+        registerRenewalMigrations(&migrator)
         registerAuditMigrations(&migrator)
         return migrator
     }

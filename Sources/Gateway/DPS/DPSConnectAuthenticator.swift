@@ -19,10 +19,11 @@ public struct DPSConnectAuthenticator: MQTTConnectAuthenticator {
 
     /// Creates the authenticator.
     public init(idScope: String, repository: any EnrollmentRepository, registrations: RegistrationService,
-                rateLimiter: RegistrationRateLimiter, logger: Logger, now: @escaping @Sendable () -> Date = Date.init) {
+                rateLimiter: RegistrationRateLimiter, logger: Logger, now: @escaping @Sendable () -> Date = Date.init,
+                operationalCertificates: OperationalCertificateAttestor? = nil) {
         self.idScope = idScope
         self.symmetricKeys = SymmetricKeyAttestor(repository: repository, idScope: idScope)
-        self.certificates = X509Attestor(repository: repository)
+        self.certificates = X509Attestor(repository: repository, operationalCertificates: operationalCertificates)
         self.registrations = registrations
         self.rateLimiter = rateLimiter
         self.logger = logger

@@ -15,6 +15,7 @@ public struct DPSDeviceRoutes: Sendable {
     let repository: any EnrollmentRepository
     let symmetricKeys: SymmetricKeyAttestor
     let certificates: X509Attestor
+    let operationalCertificates: OperationalCertificateAttestor?
     let tpm: TPMAttestor
     let registrations: RegistrationService
     let rateLimiter: RegistrationRateLimiter
@@ -23,11 +24,13 @@ public struct DPSDeviceRoutes: Sendable {
     /// Creates the routes for one ID scope.
     public init(idScope: String, repository: any EnrollmentRepository, registrations: RegistrationService,
                 rateLimiter: RegistrationRateLimiter, tpmChallenges: TPMChallengeStore = TPMChallengeStore(),
-                now: @escaping @Sendable () -> Date = Date.init, tpmPolicy: TPMAttestationPolicy = .none) {
+                now: @escaping @Sendable () -> Date = Date.init, tpmPolicy: TPMAttestationPolicy = .none,
+                operationalCertificates: OperationalCertificateAttestor? = nil) {
         self.idScope = idScope
         self.repository = repository
         self.symmetricKeys = SymmetricKeyAttestor(repository: repository, idScope: idScope)
-        self.certificates = X509Attestor(repository: repository)
+        self.certificates = X509Attestor(repository: repository, operationalCertificates: operationalCertificates)
+        self.operationalCertificates = operationalCertificates
         self.tpm = TPMAttestor(repository: repository, idScope: idScope, challenges: tpmChallenges, policy: tpmPolicy)
         self.registrations = registrations
         self.rateLimiter = rateLimiter
@@ -84,7 +87,9 @@ public struct DPSDeviceRoutes: Sendable {
 
     private func operationStatus(_ request: Request, context: ProvisioRequestContext) async throws -> Response {
         let registrationId = try await scopedRegistrationId(context)
-        try await authenticate(registrationId: registrationId, request: request, context: context)
+        if try await !isSupersededCertificatePoll(registrationId: registrationId, request: request, context: context) {
+            try await authenticate(registrationId: registrationId, request: request, context: context)
+        }
         let operationId = try context.parameters.require("operationId")
         let status: RegistrationOperationStatus
         do {
@@ -109,6 +114,15 @@ public struct DPSDeviceRoutes: Sendable {
         } catch let error as ProvisioningError {
             throw ServiceError(error)
         }
+    }
+
+    /// Whether the request presents an operational certificate that a renewal just revoked as superseded: it may
+    /// still poll the operation that carries its successor (the middleware lets exactly this request through).
+    private func isSupersededCertificatePoll(registrationId: String, request: Request, context: ProvisioRequestContext) async throws -> Bool {
+        guard request.headers[.authorization] == nil, let operationalCertificates else { return false }
+        let presented = await context.presentedCertificates()
+        guard !presented.isEmpty, let chain = try? presented.map({ try Certificate(derEncoded: $0.toDERBytes()) }) else { return false }
+        return try await operationalCertificates.isSuperseded(registrationId: registrationId, chain: chain, now: now())
     }
 
     private func scopedRegistrationId(_ context: ProvisioRequestContext) async throws -> String {

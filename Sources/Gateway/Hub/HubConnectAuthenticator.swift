@@ -15,10 +15,14 @@ public struct HubConnectAuthenticator: MQTTConnectAuthenticator {
     let directory: HubConnectionDirectory
     let validateChain: @Sendable ([Certificate]) async -> Bool
     let logger: Logger
+    let enrollmentStatus: (any DeviceEnrollmentStatus)?
 
-    /// Creates the authenticator; `validateChain` says whether a certificate chain is trusted for CA-authenticated devices.
+    /// Creates the authenticator; `validateChain` says whether a certificate chain is trusted for CA-authenticated devices,
+    /// and `enrollmentStatus` (when given) refuses devices whose DPS enrollment or group is disabled.
     public init(shard: HubShard, directory: HubConnectionDirectory, logger: Logger,
+                enrollmentStatus: (any DeviceEnrollmentStatus)? = nil,
                 validateChain: @escaping @Sendable ([Certificate]) async -> Bool) {
+        self.enrollmentStatus = enrollmentStatus
         self.shard = shard
         self.directory = directory
         self.validateChain = validateChain
@@ -65,6 +69,10 @@ public struct HubConnectAuthenticator: MQTTConnectAuthenticator {
                 authMethod = "x509"
             } else {
                 return .refuse(.notAuthorized, reason: "neither a SAS token nor a client certificate")
+            }
+            if let enrollmentStatus,
+               let reason = try await enrollmentStatus.disabledEnrollment(deviceId: identity.deviceId, shard: shard.name) {
+                return .refuse(.notAuthorized, reason: reason)
             }
         } catch let error as HubError where error.status == 401 || error.status == 404 {
             return .refuse(.notAuthorized, reason: error.message)

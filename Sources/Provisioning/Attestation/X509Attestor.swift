@@ -6,10 +6,13 @@ import X509
 /// leaf, else the first certificate up the chain that an X.509 group trusts (signing certificate or verified CA).
 public struct X509Attestor: Sendable {
     let repository: any EnrollmentRepository
+    let operationalCertificates: OperationalCertificateAttestor?
 
-    /// Creates an attestor.
-    public init(repository: any EnrollmentRepository) {
+    /// Creates an attestor; with `operationalCertificates`, a Provisio-issued operational certificate admits its
+    /// device under its own enrollment first (renewal), whatever that enrollment's attestation kind.
+    public init(repository: any EnrollmentRepository, operationalCertificates: OperationalCertificateAttestor? = nil) {
         self.repository = repository
+        self.operationalCertificates = operationalCertificates
     }
 
     /// Returns the attested device or throws `ProvisioningError.unauthorized` with the reason.
@@ -19,6 +22,10 @@ public struct X509Attestor: Sendable {
         }
         guard leaf.subject.commonName == registrationId else {
             throw ProvisioningError.unauthorized("the certificate's subject CN does not match the registration id")
+        }
+        if let operationalCertificates,
+           let device = try await operationalCertificates.attest(registrationId: registrationId, chain: chain, now: now) {
+            return device
         }
         let leafInfo = X509CertificateInfo(leaf)
         if let enrollment = try await repository.individualEnrollment(registrationId: registrationId) {

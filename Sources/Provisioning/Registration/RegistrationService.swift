@@ -36,11 +36,11 @@ public struct RegistrationService: Sendable {
             // The CSR is checked and the certificate issued before anything is assigned: a bad CSR fails the
             // request (400) without touching the device's current assignment.
             guard let issuer else { throw ProvisioningError.badRequest("certificate issuance is not configured") }
-            let enrollmentId = device.settings.enrollmentGroupId ?? device.registrationId
             // The device asks for the certificate: its audit entry (`certificate.issued`) names it as the actor.
             let chain = try await AuditActor.$current.withValue(AuditActor.device(registrationId: device.registrationId)) {
-                try await issuer.issue(csr: csr, registrationId: device.registrationId, deviceId: device.deviceId,
-                                       enrollmentId: enrollmentId)
+                try await issuer.issue(OperationalCertificateRequest(
+                    csr: csr, registrationId: device.registrationId, deviceId: device.deviceId,
+                    enrollmentGroupId: device.settings.enrollmentGroupId))
             }
             issuedChain = chain.map { Data($0).base64EncodedString() }
             device.hubAuthentication = .certificateAuthority
