@@ -10,7 +10,7 @@ import X509
 struct CACommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ca", abstract: "Inspect the certificate authority and issue certificates.",
-        subcommands: [Show.self, Issue.self, Upload.self, VerificationCode.self, Verify.self])
+        subcommands: [Show.self, Issue.self, Upload.self, VerificationCode.self, Verify.self, List.self, Rotate.self, Retire.self])
 
     /// `provisio ca show`.
     struct Show: AsyncParsableCommand {
@@ -67,14 +67,11 @@ struct CACommand: AsyncParsableCommand {
     }
 }
 
-/// Loads the CA of an existing data directory (it is created by `provisio serve`).
+/// Loads the CA generation active now in an existing data directory (it is created by `provisio serve`).
 func openHierarchy(_ options: DataDirectoryOptions) async throws -> CAHierarchy {
-    let directory = DataDirectory(path: options.dataDirectory)
-    guard directory.hasCertificateAuthority else {
-        throw CLIError("no CA in \(directory.root.path); `provisio serve --data-dir \(options.dataDirectory)` creates one on first start")
-    }
-    let database = try ProvisioDatabase(path: directory.database.path)
-    return try await CAHierarchy.loadOrCreate(
-        directory: directory.caDirectory, keyStore: FileCAKeyStore(directory: directory.keyDirectory),
-        configuration: .builtIn, profiles: .builtIn, inventory: database, now: Date())
+    let (rotation, _) = try openRotation(options)
+    let now = Date()
+    let active = try await rotation.load(now: now).active(at: now)
+    return try CAHierarchy(root: active.root, issuing: active.issuing, configuration: rotation.configuration,
+                           inventory: rotation.inventory)
 }

@@ -5,20 +5,21 @@ import Provisioning
 import SwiftASN1
 import X509
 
-/// Issues operational device certificates from registration CSRs with the issuing CA, under the enrollment's issuance policy (`Policies/issuance.yaml`: profile, validity, key
+/// Issues operational device certificates from registration CSRs with the issuing CA active at the time (it changes
+/// with a CA rotation), under the enrollment's issuance policy (`Policies/issuance.yaml`: profile, validity, key
 /// types, SANs); every certificate lands in the inventory with its device and enrollment. The device's earlier
 /// certificates are then superseded: linked to the new one, and kept or revoked (`superseded`) per the policy.
 struct CAOperationalCertificateIssuer: OperationalCertificateIssuer {
-    let hierarchy: CAHierarchy
+    let authorities: LiveCertificateAuthorities
     let policies: IssuancePolicySet
     let succession: (any CertificateSuccessionStore)?
     let revocation: RevocationAuthority?
     let logger: Logger
 
     /// Creates the issuer; without `succession` earlier certificates are left alone, without `revocation` never revoked.
-    init(hierarchy: CAHierarchy, policies: IssuancePolicySet, succession: (any CertificateSuccessionStore)? = nil,
+    init(authorities: LiveCertificateAuthorities, policies: IssuancePolicySet, succession: (any CertificateSuccessionStore)? = nil,
          revocation: RevocationAuthority? = nil, logger: Logger = Logger(label: "provisio.issuance")) {
-        self.hierarchy = hierarchy
+        self.authorities = authorities
         self.policies = policies
         self.succession = succession
         self.revocation = revocation
@@ -41,7 +42,7 @@ struct CAOperationalCertificateIssuer: OperationalCertificateIssuer {
         let chain: [Certificate]
         do {
             let names = try policy.check(request, registrationId: issuance.registrationId, deviceId: issuance.deviceId)
-            chain = try await hierarchy.issue(
+            chain = try await authorities.hierarchy(at: now).issue(
                 csr: request, profile: policy.profile, deviceId: issuance.deviceId, enrollmentId: issuance.enrollmentId,
                 subjectAlternativeNames: names, now: now)
         } catch let error as PKIError {

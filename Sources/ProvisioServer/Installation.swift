@@ -19,8 +19,12 @@ public struct Installation: Sendable {
     public let database: ProvisioDatabase
     /// The DPS ID scope.
     public let idScope: IDScope
-    /// Root and issuing CA.
+    /// Root and issuing CA of the generation active when the directory was opened.
     public let hierarchy: CAHierarchy
+    /// Every CA generation, kept current by the server while it runs (`provisio ca rotate`/`retire`).
+    public let authorities: LiveCertificateAuthorities
+    /// Loads, adds and retires CA generations of this directory.
+    public let rotation: CARotation
     /// DPS service policies (`provisioningserviceowner`, …).
     public let dpsPolicies: [SharedAccessPolicy]
     /// Hub policies per shard name (`iothubowner`, …).
@@ -32,40 +36,46 @@ public struct Installation: Sendable {
     public static func open(dataDirectory: DataDirectory, configuration: ServerConfiguration, now: Date = Date()) async throws -> Installation {
         try dataDirectory.prepare()
         let database = try ProvisioDatabase(path: dataDirectory.database.path)
-        var hierarchy = try await CAHierarchy.loadOrCreate(
-            directory: dataDirectory.caDirectory,
-            keyStore: FileCAKeyStore(directory: dataDirectory.keyDirectory),
-            configuration: .builtIn,
-            profiles: .builtIn,
-            inventory: database,
-            now: now)
-        hierarchy.revocationEndpoints = RevocationEndpoints(host: configuration.dps.endpoint.hostName,
-                                                            port: configuration.dps.pkiHTTPPort)
-        try AtomicFile.write(Data(hierarchy.trustBundlePEM.utf8), to: dataDirectory.trustBundle)
+        let rotation = CARotation(dataDirectory: dataDirectory, database: database)
+        let generations = try await rotation.load(now: now)
+        let authorities = try LiveCertificateAuthorities(
+            set: generations, configuration: rotation.configuration, inventory: database,
+            revocationEndpoints: RevocationEndpoints(host: configuration.dps.endpoint.hostName, port: configuration.dps.pkiHTTPPort))
+        let hierarchy = authorities.hierarchy(at: now)
+        try AtomicFile.write(Data(generations.trustBundlePEM.utf8), to: dataDirectory.trustBundle)
         let idScope = try database.loadOrCreateIDScope()
         let dpsPolicies = try database.loadOrCreatePolicies(scope: "dps") { SharedAccessPolicy.defaultProvisioningPolicies() }
         var hubPolicies: [String: [SharedAccessPolicy]] = [:]
         for shard in configuration.shards {
             hubPolicies[shard.name] = try database.loadOrCreatePolicies(scope: "hub:\(shard.name)") { SharedAccessPolicy.defaultHubPolicies() }
         }
+        let identities = try await serverIdentities(configuration: configuration, hierarchy: hierarchy,
+                                                    trustRootsPEM: generations.trustBundlePEM, dataDirectory: dataDirectory, now: now)
+        return Installation(dataDirectory: dataDirectory, database: database, idScope: idScope, hierarchy: hierarchy,
+                            authorities: authorities, rotation: rotation,
+                            dpsPolicies: dpsPolicies, hubPolicies: hubPolicies, tlsIdentities: identities)
+    }
+
+    /// The TLS identity of every endpoint (`dps`, shard names), issued by `hierarchy` unless a stored one fits.
+    static func serverIdentities(configuration: ServerConfiguration, hierarchy: CAHierarchy, trustRootsPEM: String,
+                                 dataDirectory: DataDirectory, now: Date) async throws -> [String: TLSServerIdentity] {
         var identities: [String: TLSServerIdentity] = [:]
         let endpoints = [("dps", configuration.dps.endpoint, ["localhost"])] + configuration.shards.map { ($0.name, $0.endpoint, [String]()) }
         for (name, endpoint, extraNames) in endpoints {
             identities[name] = try await serverIdentity(
                 name: name, names: Set(endpoint.subjectAlternativeNames + extraNames),
-                hierarchy: hierarchy, dataDirectory: dataDirectory, now: now)
+                hierarchy: hierarchy, trustRootsPEM: trustRootsPEM, dataDirectory: dataDirectory, now: now)
         }
-        return Installation(dataDirectory: dataDirectory, database: database, idScope: idScope, hierarchy: hierarchy,
-                            dpsPolicies: dpsPolicies, hubPolicies: hubPolicies, tlsIdentities: identities)
+        return identities
     }
 
     /// Reuses the stored server certificate while it names the same hosts, comes from the current issuing CA and
     /// has 30 days left; otherwise issues a new one.
-    private static func serverIdentity(name: String, names: Set<String>, hierarchy: CAHierarchy,
+    private static func serverIdentity(name: String, names: Set<String>, hierarchy: CAHierarchy, trustRootsPEM: String,
                                        dataDirectory: DataDirectory, now: Date) async throws -> TLSServerIdentity {
         let certificateFile = dataDirectory.tlsDirectory.appendingPathComponent("\(name).cert.pem")
         let keyFile = dataDirectory.tlsDirectory.appendingPathComponent("\(name).key.pem")
-        let trustRoots = hierarchy.trustBundlePEM
+        let trustRoots = trustRootsPEM
         if let chainPEM = try? String(contentsOf: certificateFile, encoding: .utf8),
            let keyPEM = try? String(contentsOf: keyFile, encoding: .utf8),
            let leaf = try? Certificate(pemEncoded: chainPEM),

@@ -82,9 +82,16 @@ public struct ProvisioServer: Sendable {
         })
         let deviceTrust = X509Attestor(repository: installation.database)
         let revocation = try await Self.revocationAuthority(installation: installation, connections: connections, logger: logger)
-        let internalRoot = installation.hierarchy.root.certificate
+        // Every non-retired CA generation's CRL and OCSP are served; a rotation monitor keeps this current.
+        await revocation.replaceAuthorities(installation.authorities.set.verifyingAuthorities)
+        try await revocation.synchronize(now: Date())
+        var tlsContexts: [String: ReloadableTLSContext] = [:]
+        for (name, identity) in installation.tlsIdentities {
+            tlsContexts[name] = try ReloadableTLSContext(identity: identity)
+        }
+        let authorities = installation.authorities
         // Created after the revocation authority: renewals under an `onRenewal: revoke` policy revoke through it.
-        let operationalIssuer = CAOperationalCertificateIssuer(hierarchy: installation.hierarchy, policies: issuancePolicies,
+        let operationalIssuer = CAOperationalCertificateIssuer(authorities: installation.authorities, policies: issuancePolicies,
                                                                succession: installation.database, revocation: revocation, logger: logger)
         let registrations = RegistrationService(
             repository: installation.database, hubDirectory: hubDirectory,
@@ -92,9 +99,9 @@ public struct ProvisioServer: Sendable {
             webhookTimeout: .seconds(configuration.dps.customAllocationTimeoutSeconds),
             issuer: operationalIssuer)
         // Devices renew at DPS with the operational certificate they were issued, whatever their enrollment's attestation.
-        let issuingCertificate = installation.hierarchy.issuing.certificate
         let operationalCertificates = OperationalCertificateAttestor(
-            repository: installation.database, inventory: installation.database, issuingCertificates: { [issuingCertificate] })
+            repository: installation.database, inventory: installation.database,
+            issuingCertificates: { authorities.verifyingIssuingCertificates })
 
         var services: [any Service] = [
             RevocationMonitor(authority: revocation, logger: logger),
@@ -102,6 +109,8 @@ public struct ProvisioServer: Sendable {
             PKIHTTPListener(host: configuration.dps.endpoint.effectiveListenAddress, port: configuration.dps.pkiHTTPPort,
                             authority: revocation, logger: logger, onBound: { await tracker.listenerBound("dps/pki", at: $0) }),
             routing.service(logger: logger),
+            CARotationMonitor(installation: installation, configuration: configuration, revocation: revocation,
+                              tlsContexts: tlsContexts, interval: .milliseconds(250), logger: logger),
         ]
         for (name, endpoint) in endpoints {
             guard let identity = installation.tlsIdentities[name] else { continue }
@@ -115,10 +124,13 @@ public struct ProvisioServer: Sendable {
                     shard: shards[name]!, directory: connections, logger: endpointLogger,
                     enrollmentStatus: installation.database,
                     validateChain: { chain in
-                        (try? await deviceTrust.isTrusted(chain: chain, extraAnchors: [internalRoot], now: Date())) ?? false
+                        // Anchored at the issuing CAs (not the root) so a retired issuing CA stops verifying.
+                        (try? await deviceTrust.isTrusted(chain: chain, extraAnchors: authorities.verifyingIssuingCertificates,
+                                                          now: Date())) ?? false
                     })
             services.append(MQTTListener(
-                configuration: .init(name: name, host: endpoint.effectiveListenAddress, port: endpoint.mqttPort, identity: identity),
+                configuration: .init(name: name, host: endpoint.effectiveListenAddress, port: endpoint.mqttPort, identity: identity,
+                                     reloadableContext: tlsContexts[name]),
                 authenticator: RevocationEnforcingAuthenticator(authenticator, checker: revocation, logger: endpointLogger),
                 logger: endpointLogger,
                 onBound: { await tracker.listenerBound("\(name)/mqtt", at: $0) }))
@@ -154,7 +166,7 @@ public struct ProvisioServer: Sendable {
             }
             services.append(HTTPSListener(
                 name: name, host: endpoint.effectiveListenAddress, port: endpoint.httpsPort, identity: identity,
-                router: router, logger: endpointLogger,
+                reloadableContext: tlsContexts[name], router: router, logger: endpointLogger,
                 onBound: { await tracker.listenerBound("\(name)/https", at: $0) }))
         }
 

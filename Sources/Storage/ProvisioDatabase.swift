@@ -102,6 +102,7 @@ public final class ProvisioDatabase: Sendable {
         registerRoutingMigrations(&migrator)
         registerModuleMigrations(&migrator)
         registerRevocationMigrations(&migrator)
+        registerCARotationMigrations(&migrator)
         registerEnrollmentGroupRevisionMigrations(&migrator)
         registerRenewalMigrations(&migrator)
         registerAuditMigrations(&migrator)

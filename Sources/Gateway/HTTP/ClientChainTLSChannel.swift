@@ -12,17 +12,17 @@ struct ClientChainTLSChannel<Base: ServerChildChannel>: ServerChildChannel {
     typealias Value = Base.Value
 
     let base: Base
-    let sslContext: NIOSSLContext
+    let sslContexts: ReloadableTLSContext
 
-    init(_ base: Base, tlsConfiguration: TLSConfiguration) throws {
+    init(_ base: Base, tlsContext: ReloadableTLSContext) {
         self.base = base
-        self.sslContext = try NIOSSLContext(configuration: tlsConfiguration)
+        self.sslContexts = tlsContext
     }
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         channel.eventLoop.makeCompletedFuture {
             try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(
-                context: sslContext,
+                context: sslContexts.context,
                 customVerificationCallbackWithMetadata: { certificates, promise in
                     guard !certificates.isEmpty else { return promise.succeed(.certificateVerified(VerificationMetadata(nil))) }
                     promise.succeed(.certificateVerified(VerificationMetadata(ValidatedCertificateChain(certificates))))

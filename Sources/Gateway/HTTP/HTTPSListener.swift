@@ -12,18 +12,22 @@ public struct HTTPSListener: Service {
     let host: String
     let port: Int
     let identity: TLSServerIdentity
+    let reloadableContext: ReloadableTLSContext?
     let responder: RouterResponder<ProvisioRequestContext>
     let logger: Logger
     let onBound: @Sendable (SocketAddress) async -> Void
 
-    /// Creates a listener serving `router`; `onBound` is called once the socket accepts connections.
+    /// Creates a listener serving `router`; `onBound` is called once the socket accepts connections. With
+    /// `reloadableContext` the TLS settings come from it (and may be replaced while running) instead of `identity`.
     public init(name: String, host: String, port: Int, identity: TLSServerIdentity,
+                reloadableContext: ReloadableTLSContext? = nil,
                 router: Router<ProvisioRequestContext>, logger: Logger,
                 onBound: @escaping @Sendable (SocketAddress) async -> Void = { _ in }) {
         self.name = name
         self.host = host
         self.port = port
         self.identity = identity
+        self.reloadableContext = reloadableContext
         // A Router is a mutable builder; the frozen responder is the Sendable product.
         self.responder = router.buildResponder()
         self.logger = logger
@@ -32,9 +36,9 @@ public struct HTTPSListener: Service {
 
     /// Serves until graceful shutdown.
     public func run() async throws {
-        let tls: TLSConfiguration
+        let tls: ReloadableTLSContext
         do {
-            tls = try identity.makeServerConfiguration()
+            tls = try reloadableContext ?? ReloadableTLSContext(identity: identity)
         } catch {
             throw GatewayError(.invalidTLSIdentity, "\(name): cannot load the TLS certificate: \(error)")
         }
@@ -42,7 +46,7 @@ public struct HTTPSListener: Service {
         let application = Application(
             responder: responder,
             server: HTTPServerBuilder { responder in
-                try ClientChainTLSChannel(HTTP1Channel(responder: responder), tlsConfiguration: tls)
+                ClientChainTLSChannel(HTTP1Channel(responder: responder), tlsContext: tls)
             },
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "provisio"),
             onServerRunning: { channel in

@@ -22,16 +22,20 @@ public struct MQTTListener: Service {
         public var limits: MQTTCodecLimits
         /// How long a client has from TCP accept to a complete CONNECT.
         public var connectTimeout: TimeAmount
+        /// A context to take TLS settings from instead of `identity`, so the certificate can be replaced while running.
+        public var reloadableContext: ReloadableTLSContext?
 
         /// Creates a configuration.
         public init(name: String, host: String, port: Int, identity: TLSServerIdentity,
-                    limits: MQTTCodecLimits = .init(), connectTimeout: TimeAmount = .seconds(10)) {
+                    limits: MQTTCodecLimits = .init(), connectTimeout: TimeAmount = .seconds(10),
+                    reloadableContext: ReloadableTLSContext? = nil) {
             self.name = name
             self.host = host
             self.port = port
             self.identity = identity
             self.limits = limits
             self.connectTimeout = connectTimeout
+            self.reloadableContext = reloadableContext
         }
     }
 
@@ -58,9 +62,9 @@ public struct MQTTListener: Service {
     /// Binds, serves until graceful shutdown, then closes every connection.
     public func run() async throws {
         let address = "\(configuration.host):\(configuration.port)"
-        let sslContext: NIOSSLContext
+        let sslContexts: ReloadableTLSContext
         do {
-            sslContext = try NIOSSLContext(configuration: configuration.identity.makeServerConfiguration())
+            sslContexts = try configuration.reloadableContext ?? ReloadableTLSContext(identity: configuration.identity)
         } catch {
             throw GatewayError(.invalidTLSIdentity, "\(configuration.name): cannot load the TLS certificate: \(error)")
         }
@@ -76,7 +80,7 @@ public struct MQTTListener: Service {
                     channel.eventLoop.makeCompletedFuture {
                         let chain = PresentedCertificateChain()
                         let sync = channel.pipeline.syncOperations
-                        try sync.addHandler(NIOSSLServerHandler(context: sslContext, customVerificationCallback: chain.makeVerificationCallback()))
+                        try sync.addHandler(NIOSSLServerHandler(context: sslContexts.context, customVerificationCallback: chain.makeVerificationCallback()))
                         try sync.addHandler(ReadTimeoutHandler(timeout: connectTimeout))
                         try sync.addHandler(ByteToMessageHandler(MQTTPacketDecoder(limits: limits)))
                         try sync.addHandler(MessageToByteHandler(MQTTPacketEncoder()))

@@ -110,7 +110,7 @@ public struct CAHierarchy: Sendable {
         return try CAHierarchy(root: root, issuing: issuing, configuration: configuration, inventory: inventory)
     }
 
-    private static func caProfile(named name: String, in profiles: ProfileCatalog) throws -> CertificateProfile {
+    static func caProfile(named name: String, in profiles: ProfileCatalog) throws -> CertificateProfile {
         let profile = try profiles.profile(named: name)
         guard profile.isCertificateAuthority else {
             throw PKIError(code: .profileNotApplicable, message: "profile '\(name)' is not a CA profile")
@@ -120,7 +120,7 @@ public struct CAHierarchy: Sendable {
 
     /// The stored key for a CA whose certificate is missing (left by a crash before the certificate was written),
     /// or a new one. A stored key of another algorithm than the profile's is replaced: it never signed anything.
-    private static func privateKey(
+    static func privateKey(
         named name: String,
         for profile: CertificateProfile,
         keyStore: any CAKeyStore
@@ -135,7 +135,7 @@ public struct CAHierarchy: Sendable {
         return key
     }
 
-    private static func loadAuthority(
+    static func loadAuthority(
         name: String,
         certificate: Certificate,
         keyStore: any CAKeyStore
@@ -151,7 +151,7 @@ public struct CAHierarchy: Sendable {
 
     /// Records a new CA certificate, then writes its file; recording first means a crash can leave an extra
     /// inventory row for a certificate never published, but never a published certificate that is unrecorded.
-    private static func publish(
+    static func publish(
         _ certificate: Certificate,
         profile: CertificateProfile,
         to file: URL,
@@ -164,7 +164,7 @@ public struct CAHierarchy: Sendable {
         try AtomicFileWriter.write(Array(pem.utf8), to: file, permissions: 0o644)
     }
 
-    private static func readCertificate(_ file: URL) throws -> Certificate? {
+    static func readCertificate(_ file: URL) throws -> Certificate? {
         guard FileManager.default.fileExists(atPath: file.path) else { return nil }
         let pem = try ConfigurationDocument.read(file)
         do {

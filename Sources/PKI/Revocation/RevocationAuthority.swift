@@ -6,11 +6,11 @@ import X509
 /// process (`provisio cert revoke`) wrote to the store, which `synchronize(now:)` picks up.
 public actor RevocationAuthority {
     /// The CAs whose certificates can be revoked and whose CRLs and OCSP answers this authority signs.
-    public nonisolated let authorities: [CertificateAuthority]
+    public private(set) var authorities: [CertificateAuthority]
     /// How long a CRL is valid (nextUpdate − thisUpdate); it is reissued once half of that has passed.
     public nonisolated let crlValidity: TimeInterval
     private let store: any RevocationStore
-    private let responder: OCSPResponder
+    private var responder: OCSPResponder
     private var crls: [String: (list: CertificateRevocationList, sequence: Int64)] = [:]
     private var observedSequence: Int64?
     private var observers: [@Sendable ([CertificateInventoryEntry]) async -> Void] = []
@@ -31,6 +31,15 @@ public actor RevocationAuthority {
     /// The root and issuing CA of a hierarchy.
     public init(hierarchy: CAHierarchy, store: any RevocationStore, ocspSigners: DelegatedOCSPSigner? = nil) {
         self.init(authorities: [hierarchy.issuing, hierarchy.root], store: store, ocspSigners: ocspSigners)
+    }
+
+    /// Replaces the CAs served (after a CA rotation or retirement): CRLs and OCSP answers of CAs no longer listed
+    /// stop, new ones start with their first CRL on the next `synchronize(now:)`.
+    public func replaceAuthorities(_ authorities: [CertificateAuthority]) {
+        self.authorities = authorities
+        responder = OCSPResponder(authorities: authorities, validity: responder.validity, signers: responder.signers)
+        let names = Set(authorities.map(\.name))
+        crls = crls.filter { names.contains($0.key) }
     }
 
     /// Calls `observer` with the certificates of every revocation seen from now on (each once).

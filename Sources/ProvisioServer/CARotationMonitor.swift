@@ -1,0 +1,67 @@
+import Foundation
+import Gateway
+import Logging
+import PKI
+import ServiceLifecycle
+import X509
+
+/// Keeps a running server in step with its CA generations: it notices a rotation or retirement another process
+/// (`provisio ca rotate`/`retire`) committed, and the moment a pending generation activates. Then it swaps the
+/// generations issuance uses, the CAs whose CRLs and OCSP answers are served, rewrites the trust bundle, and
+/// re-issues the listeners' TLS certificates from the active issuing CA, reloading them for new connections only.
+struct CARotationMonitor: Service {
+    let installation: Installation
+    let configuration: ServerConfiguration
+    let revocation: RevocationAuthority
+    let tlsContexts: [String: ReloadableTLSContext]
+    let interval: Duration
+    let logger: Logger
+
+    /// Polls until graceful shutdown; a failed pass is logged and retried on the next tick.
+    func run() async throws {
+        let initial = try await installation.rotation.store.caGenerations()
+        let activeAtStart = installation.authorities.set.active(at: Date()).number
+        await cancelWhenGracefulShutdown {
+            var known = initial
+            var activeNumber = activeAtStart
+            while !Task.isCancelled {
+                do {
+                    let now = Date()
+                    let records = try await installation.rotation.store.caGenerations()
+                    let current = installation.authorities.set
+                    if records != known || current.active(at: now).number != activeNumber {
+                        let set = records == known ? current : try await installation.rotation.load(now: now)
+                        try await apply(set, now: now)
+                        known = records
+                        activeNumber = set.active(at: now).number
+                    }
+                } catch {
+                    logger.error("CA generation update failed", metadata: ["pki.error": "\(error)"])
+                }
+                do {
+                    try await Task.sleep(for: interval)
+                } catch {
+                    return
+                }
+            }
+        }
+    }
+
+    private func apply(_ set: CAGenerationSet, now: Date) async throws {
+        try installation.authorities.replace(with: set)
+        await revocation.replaceAuthorities(set.verifyingAuthorities)
+        try await revocation.synchronize(now: now)
+        try CARotation.writeTrustBundle(set, to: installation.dataDirectory)
+        let active = set.active(at: now)
+        let identities = try await Installation.serverIdentities(
+            configuration: configuration, hierarchy: installation.authorities.hierarchy(at: now),
+            trustRootsPEM: set.trustBundlePEM, dataDirectory: installation.dataDirectory, now: now)
+        for (name, identity) in identities {
+            try tlsContexts[name]?.reload(identity)
+        }
+        logger.notice("CA generations updated", metadata: [
+            "pki.active_generation": "\(active.number)", "pki.active_issuer": "\(active.issuing.certificate.subject)",
+            "pki.verifying_generations": "\(set.current.map(\.number))",
+        ])
+    }
+}
