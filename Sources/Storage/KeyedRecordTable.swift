@@ -31,10 +31,11 @@ struct KeyedRecordTable: Sendable {
                            arguments: [Self.key(cursor), limit])
     }
 
-    /// Decodes every row `sql` selects (`id_key, json`), naming a corrupt one by its key.
+    /// Decodes every row `sql` selects (`id_key, json`), naming a corrupt one by its key. The statement is prepared
+    /// once per connection and reused (`sql` is always one of a few fixed texts).
     func records<Value: Decodable>(_ type: Value.Type, _ db: Database, sql: String, arguments: StatementArguments = []) throws -> [Value] {
         let coder = StoredJSON()
-        return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+        return try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map { row in
             let key: String? = row["id_key"]
             let record = describe(key ?? "?")
             guard let json: String = row["json"] else {

@@ -27,9 +27,10 @@ extension ProvisioDatabase: DeviceRegistry {
     /// A device and its twin from their one row.
     public func deviceAndTwin(shard: String, deviceId: String) async throws -> (DeviceIdentity?, DeviceTwin?) {
         let key = Self.deviceKey(deviceId)
-        return try await pool.read { db in
+        return try readNow { db in
             guard let row = try Row.fetchOne(
-                db, sql: "SELECT identity_json, twin_json FROM hub_device WHERE shard = ? AND device_key = ?", arguments: [shard, key])
+                db.cachedStatement(sql: "SELECT identity_json, twin_json FROM hub_device WHERE shard = ? AND device_key = ?"),
+                arguments: [shard, key])
             else { return (nil, nil) }
             let record = Self.describeDevice(deviceId, shard: shard)
             let coder = StoredJSON()

@@ -37,7 +37,7 @@ final class EnrollmentGroupCache: Sendable {
 extension ProvisioDatabase {
     /// The revision counter of the enrollment group table (see `EnrollmentGroupCache`).
     static func enrollmentGroupRevision(_ db: Database) throws -> Int64 {
-        try Int64.fetchOne(db, sql: "SELECT revision FROM enrollment_group_revision WHERE id = 1") ?? 0
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT revision FROM enrollment_group_revision WHERE id = 1")) ?? 0
     }
 
     /// A revision counter that triggers bump on every change to `enrollment_group`.
@@ -61,7 +61,7 @@ extension ProvisioDatabase {
     public func enrollmentLookup(registrationId: String, groups kind: AttestationMechanism.Kind) async throws -> EnrollmentLookup {
         let table = Self.individualEnrollmentTable
         let cache = enrollmentGroupCache
-        return try await pool.read { db in
+        return try readNow { db in
             if let individual = try table.record(IndividualEnrollment.self, db, id: registrationId) {
                 return EnrollmentLookup(individual: individual, groups: [])
             }

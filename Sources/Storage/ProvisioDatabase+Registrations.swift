@@ -7,13 +7,13 @@ extension ProvisioDatabase {
     /// A device's registration record, matched case-insensitively by registration id.
     public func registration(registrationId: String) async throws -> RegistrationRecord? {
         let table = Self.registrationTable
-        return try await pool.read { db in try table.record(RegistrationRecord.self, db, id: registrationId) }
+        return try readNow { db in try table.record(RegistrationRecord.self, db, id: registrationId) }
     }
 
     /// The registration record whose latest operation is `operationId` (exact match: operation ids are opaque).
     public func registration(operationId: String) async throws -> RegistrationRecord? {
         let table = Self.registrationTable
-        return try await pool.read { db in
+        return try readNow { db in
             try table.records(RegistrationRecord.self, db,
                               sql: "SELECT id_key, json FROM registration WHERE operation_id = ?",
                               arguments: [operationId]).first

@@ -109,6 +109,13 @@ public final class ProvisioDatabase: Sendable {
         return migrator
     }
 
+    /// A short read on the calling thread (a pooled reader connection, never blocked by the writer in WAL mode):
+    /// for the lookups every device request makes, where the two thread hand-offs of an asynchronous read cost
+    /// more than the read itself.
+    func readNow<T>(_ body: (Database) throws -> T) throws -> T {
+        try pool.read(body)
+    }
+
     /// The applied migration identifiers, oldest first.
     public func appliedMigrations() throws -> [String] {
         try pool.read { db in try Self.migrator.appliedMigrations(db) }

@@ -54,6 +54,17 @@ import Testing
         #expect(throws: SecurityError.self) { try SharedAccessSignature(parsing: token) }
     }
 
+    @Test func percentEscapesDecodeLikeFoundation() throws {
+        let token = try SharedAccessSignature(parsing: " SharedAccessSignature sr=hub.local%3A8443%2fdevices%2Fd%C3%A9v&sig=AAAA&se=1& skn =svc%20policy".dropFirst().description)
+        #expect(token.rawResource == "hub.local%3A8443%2fdevices%2Fd%C3%A9v")
+        #expect(token.resource == "hub.local:8443/devices/dév")
+        #expect(token.keyName == "svc policy")
+        for sample in ["plain", "a%2Fb", "%e2%82%ac", "100%25", "%", "%4", "%zz", "%C3%28", "a+b"] {
+            #expect(sample.percentDecoded == sample.removingPercentEncoding, "\(sample)")
+        }
+        #expect(throws: SecurityError.self) { try SharedAccessSignature(parsing: "SharedAccessSignature sr=a%G1&sig=AAAA&se=1") }
+    }
+
     @Test func groupKeyDerivationMatchesAzureDocVector() throws {
         let group = try SharedAccessKey(base64: "8isrFI1sGsIlvvFSSFRiMfCNzv21fjbE/+ah/lSh3lF8e2YG1Te7w1KpZhJFFXJrqYKi9yegxkqIChbqOS9Egw==")
         #expect(group.derived(for: "sn-007-888-abc-mac-a1-b2-c3-d4-e5-f6").base64 == "Jsm0lyGpjaVYVP2g3FnmnmG9dI/9qU24wNoykUmermc=")

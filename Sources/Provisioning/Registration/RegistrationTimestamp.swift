@@ -7,7 +7,7 @@ import Glibc
 public enum RegistrationTimestamp {
     /// Formats `date` like `2024-01-01T00:00:00.0000000Z`.
     ///
-    /// Uses `gmtime_r` rather than a `Calendar`: this runs for every telemetry message and twin change.
+    /// Uses `gmtime_r` and hand-written digits rather than a `Calendar` or `String(format:)`: this runs for every telemetry message and twin change.
     public static func string(_ date: Date) -> String {
         let seconds = date.timeIntervalSince1970
         let whole = floor(seconds)
@@ -15,7 +15,32 @@ public enum RegistrationTimestamp {
         var time = time_t(whole)
         var parts = tm()
         gmtime_r(&time, &parts)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%07dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1,
-                      Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), fraction)
+        var text = [UInt8]()
+        text.reserveCapacity(28)
+        func append(_ value: Int, digits: Int) {
+            var divisor = 1
+            for _ in 1..<digits { divisor *= 10 }
+            var rest = value
+            while divisor > 0 {
+                text.append(UInt8(ascii: "0") + UInt8(rest / divisor % 10))
+                rest %= divisor
+                divisor /= 10
+            }
+        }
+        append(Int(parts.tm_year) + 1900, digits: 4)
+        text.append(UInt8(ascii: "-"))
+        append(Int(parts.tm_mon) + 1, digits: 2)
+        text.append(UInt8(ascii: "-"))
+        append(Int(parts.tm_mday), digits: 2)
+        text.append(UInt8(ascii: "T"))
+        append(Int(parts.tm_hour), digits: 2)
+        text.append(UInt8(ascii: ":"))
+        append(Int(parts.tm_min), digits: 2)
+        text.append(UInt8(ascii: ":"))
+        append(Int(parts.tm_sec), digits: 2)
+        text.append(UInt8(ascii: "."))
+        append(fraction, digits: 7)
+        text.append(UInt8(ascii: "Z"))
+        return String(decoding: text, as: UTF8.self)
     }
 }
