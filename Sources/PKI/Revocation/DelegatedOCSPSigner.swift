@@ -62,17 +62,26 @@ public actor DelegatedOCSPSigner {
         if authority.certificate.issuer == authority.certificate.subject {
             return OCSPResponseSigner(authority: authority)
         }
-        if let signer = current[authority.name], isUsable(signer.certificate, for: authority, now: now) {
+        if let signer = cachedSigner(for: authority, now: now) {
             return signer
         }
         // One issuance at a time: two would race on the same key and certificate files.
         await acquire()
         defer { release() }
-        if let signer = current[authority.name], isUsable(signer.certificate, for: authority, now: now) {
+        if let signer = cachedSigner(for: authority, now: now) {
             return signer
         }
         let signer = try await loadOrIssue(for: authority, now: now)
         current[authority.name] = signer
+        return signer
+    }
+
+    /// The signer held for `authority`, if it is still fresh; its signature was checked when it was loaded, and the
+    /// CA's certificate must be the same one (a rotation reuses no names, but a restored backup might).
+    private func cachedSigner(for authority: CertificateAuthority, now: Date) -> OCSPResponseSigner? {
+        guard let signer = current[authority.name], signer.includedCertificates.last == authority.certificate,
+              isFresh(signer.certificate, for: authority, now: now)
+        else { return nil }
         return signer
     }
 
@@ -104,10 +113,13 @@ public actor DelegatedOCSPSigner {
     /// Issued by this CA's current key, already valid, and not yet due for renewal. One cut short by the CA's own
     /// expiry cannot be improved on, so it serves until it ends.
     private func isUsable(_ certificate: Certificate, for authority: CertificateAuthority, now: Date) -> Bool {
-        guard certificate.issuer == authority.certificate.subject,
-              authority.certificate.publicKey.isValidSignature(certificate.signature, for: certificate),
-              certificate.notValidBefore <= now, now < certificate.notValidAfter
-        else { return false }
+        certificate.issuer == authority.certificate.subject
+            && authority.certificate.publicKey.isValidSignature(certificate.signature, for: certificate)
+            && isFresh(certificate, for: authority, now: now)
+    }
+
+    private func isFresh(_ certificate: Certificate, for authority: CertificateAuthority, now: Date) -> Bool {
+        guard certificate.notValidBefore <= now, now < certificate.notValidAfter else { return false }
         return now.addingTimeInterval(renewBefore) < certificate.notValidAfter
             || certificate.notValidAfter >= authority.certificate.notValidAfter
     }
