@@ -28,7 +28,8 @@ extension ProvisioDatabase: CAGenerationStore {
         }
     }
 
-    /// Adds a generation; a taken number (or issuing CA name) is a `PKIError.inconsistentHierarchy`.
+    /// Adds a generation; a taken number (or issuing CA name) is a `PKIError.inconsistentHierarchy`. Every generation
+    /// after the first is a rotation: its `ca.rotated` audit entry commits with it.
     public func addCAGeneration(_ record: CAGenerationRecord) async throws {
         do {
             try await pool.write { db in
@@ -39,6 +40,11 @@ extension ProvisioDatabase: CAGenerationStore {
                     """,
                     arguments: [record.number, record.rootName, record.issuingName, record.createdAt, record.activatesAt,
                                 record.retiredAt])
+                guard record.number > 1 else { return }
+                try self.appendAudit(AuditEvent(
+                    action: .caRotated, target: "ca/generation-\(record.number)",
+                    details: ["root": record.rootName, "issuing": record.issuingName,
+                              "activatesAt": record.activatesAt.formatted(.iso8601)]), at: record.createdAt, db)
             }
         } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
             throw PKIError(code: .inconsistentHierarchy, message: "CA generation \(record.number) already exists")
@@ -54,6 +60,9 @@ extension ProvisioDatabase: CAGenerationStore {
             guard db.changesCount == 1 else {
                 throw PKIError(code: .unknownGeneration, message: "there is no unretired CA generation \(number)")
             }
+            try self.appendAudit(AuditEvent(
+                action: .caRetired, target: "ca/generation-\(number)", details: ["issuingSerialNumber": issuingSerialNumber]),
+                at: date, db)
             let revoked = try Bool.fetchOne(
                 db, sql: "SELECT revokedAt IS NOT NULL FROM issued_certificate WHERE serialNumber = ?",
                 arguments: [issuingSerialNumber])

@@ -273,10 +273,16 @@ def retire():
     new_connected = client.connected
     client.disconnect()
     client.shutdown()
-    try:
-        old_crl = urllib.request.urlopen("http://%s:8080/crl/issuing.crl" % dps_host, timeout=5).status
-    except urllib.error.HTTPError as error:
-        old_crl = error.code
+    # The server applies the retirement within its polling interval; poll the old CA's CRL until it is gone.
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            old_crl = urllib.request.urlopen("http://%s:8080/crl/issuing.crl" % dps_host, timeout=5).status
+        except urllib.error.HTTPError as error:
+            old_crl = error.code
+        if old_crl == 404 or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
     old_verify = run("openssl", "verify", "-CAfile", trust_file, "-untrusted", devices["rot-dev-old"]["issuing"],
                      devices["rot-dev-old"]["leaf"], check=False)
     return {"oldDeviceRefused": refused_client, "newDeviceConnected": new_connected, "oldCRLStatus": old_crl,
