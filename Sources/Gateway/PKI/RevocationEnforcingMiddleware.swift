@@ -44,13 +44,6 @@ public struct RevocationEnforcingMiddleware: RouterMiddleware {
                segments.count == 5, segments[1] == "registrations", segments[3] == "operations" {
                 return try await next(request, context)
             }
-            // A certificate a renewal revoked as superseded may still poll the renewal's operation status (GET
-            // /{scope}/registrations/{id}/operations/{op}); DPSDeviceRoutes checks it is that device's certificate.
-            let segments = request.uri.path.split(separator: "/")
-            if case .revoked(let revocation) = verdict, revocation.reason == .superseded, request.method == .get,
-               segments.count == 5, segments[1] == "registrations", segments[3] == "operations" {
-                return try await next(request, context)
-            }
             guard verdict.isAcceptable else {
                 throw ServiceError(status: .unauthorized, errorCode: 401_002, message: verdict.description)
             }
