@@ -81,7 +81,9 @@ public struct ProvisioServer: Sendable {
                                   modules: installation.database))
         })
         let deviceTrust = X509Attestor(repository: installation.database)
-        let revocation = try await Self.revocationAuthority(installation: installation, connections: connections, logger: logger)
+        let ocspSigners = try await Self.ocspSigners(configuration: configuration, installation: installation)
+        let revocation = try await Self.revocationAuthority(installation: installation, connections: connections,
+                                                            ocspSigners: ocspSigners, logger: logger)
         // Every non-retired CA generation's CRL and OCSP are served; a rotation monitor keeps this current.
         await revocation.replaceAuthorities(installation.authorities.set.verifyingAuthorities)
         try await revocation.synchronize(now: Date())
@@ -153,6 +155,8 @@ public struct ProvisioServer: Sendable {
                 DPSDeviceRoutes(idScope: installation.idScope.value, repository: installation.database,
                                 registrations: registrations, rateLimiter: rateLimiter, tpmPolicy: tpmPolicy,
                                 operationalCertificates: operationalCertificates).add(to: router)
+                ESTRoutes(repository: installation.database, issuer: operationalIssuer, inventory: installation.database,
+                          checker: revocation, caCertificates: { Self.estCACertificates(authorities) }).add(to: router)
             } else if let shard = shards[name] {
                 HubServiceRoutes.add(
                     to: router, shard: shard,
@@ -185,8 +189,8 @@ extension ProvisioServer {
     /// The revocation authority of the installation's CAs, synchronised once (CRLs issued) before listeners start;
     /// every revocation closes the affected devices' sessions on every shard.
     static func revocationAuthority(installation: Installation, connections: HubConnectionDirectory,
-                                    logger: Logger) async throws -> RevocationAuthority {
-        let authority = RevocationAuthority(hierarchy: installation.hierarchy, store: installation.database)
+                                    ocspSigners: DelegatedOCSPSigner? = nil, logger: Logger) async throws -> RevocationAuthority {
+        let authority = RevocationAuthority(hierarchy: installation.hierarchy, store: installation.database, ocspSigners: ocspSigners)
         await authority.onRevocation { entries in
             for entry in entries {
                 logger.notice("certificate revoked", metadata: [
