@@ -9,10 +9,12 @@ import X509
 /// (`provisio ca rotate`/`retire`) committed, and the moment a pending generation activates. Then it swaps the
 /// generations issuance uses, the CAs whose CRLs and OCSP answers are served, rewrites the trust bundle, and
 /// re-issues the listeners' TLS certificates from the active issuing CA, reloading them for new connections only.
+/// Devices whose only certificates come from a CA just retired are disconnected everywhere.
 struct CARotationMonitor: Service {
     let installation: Installation
     let configuration: ServerConfiguration
     let revocation: RevocationAuthority
+    let connections: HubConnectionDirectory
     let tlsContexts: [String: ReloadableTLSContext]
     let interval: Duration
     let logger: Logger
@@ -48,6 +50,7 @@ struct CARotationMonitor: Service {
     }
 
     private func apply(_ set: CAGenerationSet, now: Date) async throws {
+        let retiredBefore = Set(installation.authorities.set.generations.filter(\.isRetired).map(\.number))
         try installation.authorities.replace(with: set)
         await revocation.replaceAuthorities(set.verifyingAuthorities)
         try await revocation.synchronize(now: now)
@@ -59,9 +62,31 @@ struct CARotationMonitor: Service {
         for (name, identity) in identities {
             try tlsContexts[name]?.reload(identity)
         }
+        let newlyRetired = set.generations.filter { $0.isRetired && !retiredBefore.contains($0.number) }
+        if !newlyRetired.isEmpty {
+            try await disconnectDevices(retired: newlyRetired, set: set, now: now)
+        }
         logger.notice("CA generations updated", metadata: [
             "pki.active_generation": "\(active.number)", "pki.active_issuer": "\(active.issuing.certificate.subject)",
             "pki.verifying_generations": "\(set.current.map(\.number))",
         ])
+    }
+
+    /// Closes the connections of devices that hold certificates only from the retired issuing CAs: those cannot be
+    /// connected with anything that still verifies. Devices that already have a certificate from a current
+    /// generation are left alone (they may be connected with it).
+    private func disconnectDevices(retired: [CAGeneration], set: CAGenerationSet, now: Date) async throws {
+        let retiredIssuers = Set(retired.map { String(describing: $0.issuing.certificate.subject) })
+        let currentIssuers = Set(set.current.map { String(describing: $0.issuing.certificate.subject) })
+        let entries = try await revocation.issuedCertificates(matching: IssuedCertificateFilter(), now: now)
+        var issuersByDevice: [String: Set<String>] = [:]
+        for entry in entries {
+            guard let deviceId = entry.record.deviceId else { continue }
+            issuersByDevice[deviceId, default: []].insert(entry.record.issuer)
+        }
+        for (deviceId, issuers) in issuersByDevice
+        where !issuers.isDisjoint(with: retiredIssuers) && issuers.isDisjoint(with: currentIssuers) {
+            await connections.disconnectEverywhere(deviceId: deviceId)
+        }
     }
 }

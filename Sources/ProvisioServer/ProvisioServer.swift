@@ -112,7 +112,7 @@ public struct ProvisioServer: Sendable {
                             authority: revocation, logger: logger, onBound: { await tracker.listenerBound("dps/pki", at: $0) }),
             routing.service(logger: logger),
             CARotationMonitor(installation: installation, configuration: configuration, revocation: revocation,
-                              tlsContexts: tlsContexts, interval: .milliseconds(250), logger: logger),
+                              connections: connections, tlsContexts: tlsContexts, interval: .milliseconds(250), logger: logger),
         ]
         for (name, endpoint) in endpoints {
             guard let identity = installation.tlsIdentities[name] else { continue }

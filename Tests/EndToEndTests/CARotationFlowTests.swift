@@ -30,6 +30,7 @@ struct CARotationFlowReport: Decodable, Sendable {
         var listing: [Row]?
         var bundleCertificates: Int?
         var oldDeviceRefused: String?
+        var oldConnectionDropped: Bool?
         var oldCRLStatus: Int?
         var oldLeafVerifyWithoutCRL: String?
         var states: [String]?
@@ -98,6 +99,7 @@ struct CARotationFlowTests {
         #expect(pending.newConnectionIssuer == "Provisio Issuing CA 2", "a pending generation does not issue yet")
 
         let retire = try step("retire")
+        #expect(retire.oldConnectionDropped == true, "the old device's open connection was not dropped at retirement")
         #expect(retire.oldDeviceRefused != nil && retire.oldDeviceRefused != "false", "the old device still connects")
         #expect(retire.newDeviceConnected == true)
         #expect(retire.oldCRLStatus == 404)

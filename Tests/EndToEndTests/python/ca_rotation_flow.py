@@ -19,6 +19,7 @@ import socket
 import ssl
 import subprocess
 import sys
+import threading
 import time
 import urllib.parse
 import urllib.request
@@ -252,7 +253,13 @@ def pending_root():
 
 # 6. Retiring generation 1: the old device is refused, the new one still connects, the old CRL is no longer served.
 def retire():
+    live = hub_client(devices["rot-dev-old"])
+    dropped = threading.Event()
+    live.on_connection_state_change = lambda: None if live.connected else dropped.set()
+    live.connect()
     cli("ca", "retire", "1")
+    live_dropped = dropped.wait(5)
+    live.shutdown()
     refused_client = None
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
@@ -285,7 +292,7 @@ def retire():
         time.sleep(0.1)
     old_verify = run("openssl", "verify", "-CAfile", trust_file, "-untrusted", devices["rot-dev-old"]["issuing"],
                      devices["rot-dev-old"]["leaf"], check=False)
-    return {"oldDeviceRefused": refused_client, "newDeviceConnected": new_connected, "oldCRLStatus": old_crl,
+    return {"oldDeviceRefused": refused_client, "oldConnectionDropped": live_dropped, "newDeviceConnected": new_connected, "oldCRLStatus": old_crl,
             "oldLeafVerifyWithoutCRL": (old_verify.stdout + old_verify.stderr).strip(),
             "states": [row["state"].split(" ")[0] for row in json.loads(cli("ca", "list", "--json").stdout)]}
 
