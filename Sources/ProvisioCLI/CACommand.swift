@@ -69,9 +69,15 @@ struct CACommand: AsyncParsableCommand {
 
 /// Loads the CA generation active now in an existing data directory (it is created by `provisio serve`).
 func openHierarchy(_ options: DataDirectoryOptions) async throws -> CAHierarchy {
-    let (rotation, _) = try openRotation(options)
+    let (rotation, directory) = try openRotation(options)
     let now = Date()
     let active = try await rotation.load(now: now).active(at: now)
-    return try CAHierarchy(root: active.root, issuing: active.issuing, configuration: rotation.configuration,
-                           inventory: rotation.inventory)
+    var hierarchy = try CAHierarchy(root: active.root, issuing: active.issuing, configuration: rotation.configuration,
+                                    inventory: rotation.inventory)
+    // The server records where it publishes CRLs and OCSP; certificates issued here point there too.
+    let database = try ProvisioDatabase(path: directory.database.path)
+    if let baseURL = try database.setting(ProvisioDatabase.revocationBaseURLSetting) {
+        hierarchy.revocationEndpoints = RevocationEndpoints(baseURL: baseURL)
+    }
+    return hierarchy
 }

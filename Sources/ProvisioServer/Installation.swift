@@ -38,9 +38,11 @@ public struct Installation: Sendable {
         let database = try ProvisioDatabase(path: dataDirectory.database.path)
         let rotation = CARotation(dataDirectory: dataDirectory, database: database)
         let generations = try await rotation.load(now: now)
+        let revocationEndpoints = RevocationEndpoints(host: configuration.dps.endpoint.hostName, port: configuration.dps.pkiHTTPPort)
+        try database.saveSetting(ProvisioDatabase.revocationBaseURLSetting, value: revocationEndpoints.baseURL)
         let authorities = try LiveCertificateAuthorities(
             set: generations, configuration: rotation.configuration, inventory: database,
-            revocationEndpoints: RevocationEndpoints(host: configuration.dps.endpoint.hostName, port: configuration.dps.pkiHTTPPort))
+            revocationEndpoints: revocationEndpoints)
         let hierarchy = authorities.hierarchy(at: now)
         try AtomicFile.write(Data(generations.trustBundlePEM.utf8), to: dataDirectory.trustBundle)
         let idScope = try database.loadOrCreateIDScope()

@@ -3,6 +3,10 @@ import Provisioning
 import AccessControl
 
 extension ProvisioDatabase {
+    /// The setting that records where the running server publishes CRLs and OCSP (`http://host:port`), so that
+    /// certificates the CLI issues from the same CA carry the same CRL Distribution Points and AIA URLs.
+    public static let revocationBaseURLSetting = "revocation.baseURL"
+
     /// Returns the stored value for `key`, or stores and returns `make()` — in one transaction, so two
     /// concurrent first starts agree on one value.
     public func loadOrCreateSetting(_ key: String, make: @Sendable () -> String) throws -> String {
@@ -13,6 +17,19 @@ extension ProvisioDatabase {
             let value = make()
             try db.execute(sql: "INSERT INTO service_setting (key, value) VALUES (?, ?)", arguments: [key, value])
             return value
+        }
+    }
+
+    /// The stored value for `key`, nil when none.
+    public func setting(_ key: String) throws -> String? {
+        try pool.read { db in try String.fetchOne(db, sql: "SELECT value FROM service_setting WHERE key = ?", arguments: [key]) }
+    }
+
+    /// Stores `value` for `key`, replacing any earlier value.
+    public func saveSetting(_ key: String, value: String) throws {
+        try pool.write { db in
+            try db.execute(sql: "INSERT INTO service_setting (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                           arguments: [key, value])
         }
     }
 

@@ -73,6 +73,18 @@ struct CertificateTests {
 
         let subject = try await TestEnvironment.runOpenSSL(["x509", "-in", leaf.path, "-noout", "-subject", "-nameopt", "RFC2253"])
         #expect(subject.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "subject=CN=device-42")
+
+        // Like certificates issued at registration, it names the server's CRL and OCSP responder, which answer for it.
+        let text = try await TestEnvironment.runOpenSSL(["x509", "-in", leaf.path, "-noout", "-ext", "crlDistributionPoints,authorityInfoAccess"])
+        let crlURL = try #require(text.stdout.split(whereSeparator: \.isWhitespace).first { $0.hasPrefix("URI:http://") && $0.hasSuffix(".crl") },
+                                  "no CRL distribution point: \(text.stdout)")
+        #expect(text.stdout.contains("OCSP - URI:http://"), "no OCSP URL: \(text.stdout)")
+        let crlFile = scratch.file("issuing.crl")
+        let fetch = try await ChildProcess.run(URL(fileURLWithPath: "/usr/bin/curl"), ["-sf", "-o", crlFile.path, String(crlURL.dropFirst("URI:".count))])
+        #expect(fetch.status == .exited(0), "GET \(crlURL): \(fetch.stderr)")
+        let crlCheck = try await TestEnvironment.runOpenSSL(
+            ["verify", "-crl_check", "-CRLfile", crlFile.path, "-CAfile", root, "-untrusted", chain.path, leaf.path])
+        #expect(crlCheck.status == .exited(0), "\(crlCheck.stdout)\(crlCheck.stderr)")
         let issuedKey = try await TestEnvironment.runOpenSSL(["x509", "-in", leaf.path, "-noout", "-pubkey"])
         let requestKey = try await TestEnvironment.runOpenSSL(["pkey", "-in", key, "-pubout"])
         #expect(!issuedKey.stdout.isEmpty && issuedKey.stdout == requestKey.stdout, "the certificate must carry the CSR's public key")
