@@ -18,9 +18,12 @@ extension ProvisioServer {
         return signers
     }
 
-    /// What EST `cacerts` returns: the issuing CA that signs new certificates now, and its root.
+    /// What EST `cacerts` returns: the issuing CA that signs new certificates now, its root, and any other trusted root.
     static func estCACertificates(_ authorities: LiveCertificateAuthorities) -> [Certificate] {
+        // The issuing chain in force, then every other root still trusted (RFC 7030 §4.1.3: during a root rollover a
+        // client learns the new root from cacerts before certificates chain to it).
         let hierarchy = authorities.hierarchy(at: Date())
-        return [hierarchy.issuing.certificate, hierarchy.root.certificate]
+        let chain = [hierarchy.issuing.certificate, hierarchy.root.certificate]
+        return chain + authorities.set.trustedRoots.filter { !chain.contains($0) }
     }
 }

@@ -7,6 +7,8 @@ public final class ProvisioDatabase: Sendable {
     let pool: DatabasePool
     /// Decoded enabled enrollment groups, revalidated against the database on every use.
     let enrollmentGroupCache = EnrollmentGroupCache()
+    /// Read-only connections for the per-request lookups (`readNow`).
+    let hotReads: HotReadConnections
     /// Hashes and authenticates audit entries with the installation's audit key (`keys/audit.key` beside the file).
     let auditChain: AuditChain
 
@@ -24,6 +26,7 @@ public final class ProvisioDatabase: Sendable {
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
             try Self.migrator.migrate(pool)
+            hotReads = try HotReadConnections(path: path, count: 4)
         } catch {
             throw StorageError(.cannotOpen, "cannot open the database at \(path): \(error)")
         }
@@ -109,11 +112,11 @@ public final class ProvisioDatabase: Sendable {
         return migrator
     }
 
-    /// A short read on the calling thread (a pooled reader connection, never blocked by the writer in WAL mode):
-    /// for the lookups every device request makes, where the two thread hand-offs of an asynchronous read cost
-    /// more than the read itself.
+    /// A short read on the calling thread, on one of the `HotReadConnections`: for the lookups every device request
+    /// makes, where the two thread hand-offs of an asynchronous pool read cost more than the read itself. Never call
+    /// it for long reads (listings, exports): other requests may wait for the connection.
     func readNow<T>(_ body: (Database) throws -> T) throws -> T {
-        try pool.read(body)
+        try hotReads.read(body)
     }
 
     /// The applied migration identifiers, oldest first.

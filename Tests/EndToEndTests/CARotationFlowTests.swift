@@ -29,6 +29,7 @@ struct CARotationFlowReport: Decodable, Sendable {
         var crlStatus: [String: Int]?
         var listing: [Row]?
         var bundleCertificates: Int?
+        var estCACertificates: [String]?
         var oldDeviceRefused: String?
         var oldConnectionDropped: Bool?
         var oldCRLStatus: Int?
@@ -96,6 +97,9 @@ struct CARotationFlowTests {
             .init(generation: 3, role: "issuing", state: "pending"),
         ])
         #expect(pending.bundleCertificates == 2, "the pending root is in the trust bundle before it issues")
+        // (A certs-only SignedData holds a SET OF certificates, in DER order.)
+        #expect(pending.estCACertificates?.sorted() == ["Provisio Issuing CA 2", "Provisio Root CA", "Provisio Root CA G3"],
+                "EST cacerts: the issuing chain in force and the pending root")
         #expect(pending.newConnectionIssuer == "Provisio Issuing CA 2", "a pending generation does not issue yet")
 
         let retire = try step("retire")

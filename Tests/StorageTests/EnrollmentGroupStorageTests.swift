@@ -68,6 +68,31 @@ struct EnrollmentGroupStorageTests {
         }
     }
 
+    @Test("hundreds of concurrent per-request lookups, mixed with pool reads and writes, all complete")
+    func concurrentLookupsComplete() async throws {
+        try await withTemporaryDatabase { database, _ in
+            try await database.saveEnrollmentGroup(StorageFixtures.enrollmentGroup("g", kind: .symmetricKey), expectedETag: nil)
+            // Far more concurrent requests than connections or cooperative threads: a lookup must never wait for
+            // something only a suspended task can release.
+            let found = try await withThrowingTaskGroup(of: Int.self) { group in
+                for index in 0..<400 {
+                    group.addTask {
+                        switch index % 4 {
+                        case 0: return try await database.enrollmentLookup(registrationId: "d\(index)", groups: .symmetricKey).groups.count
+                        case 1: return try await database.enabledEnrollmentGroups(attestation: .symmetricKey).count
+                        case 2: return try await database.enrollmentGroups(after: nil, limit: 10).count
+                        default:
+                            try await database.saveIndividualEnrollment(StorageFixtures.individualEnrollment("d\(index)"), expectedETag: nil)
+                            return 1
+                        }
+                    }
+                }
+                return try await group.reduce(0, +)
+            }
+            #expect(found == 400)
+        }
+    }
+
     @Test("pages by lowercased id after an exclusive cursor")
     func paging() async throws {
         try await withTemporaryDatabase { database, _ in

@@ -244,10 +244,22 @@ def pending_root():
     cli("ca", "rotate", "--root", "--activate-at", "2099-01-01T00:00:00Z")
     listing = json.loads(cli("ca", "list", "--json").stdout)
     bundle = open(trust_file).read().count("BEGIN CERTIFICATE")
+    # EST cacerts names the new root too, so EST clients learn it before anything chains to it (once the server has
+    # noticed the rotation the CLI stored).
+    deadline = time.monotonic() + 10
+    while True:
+        cacerts = requests.get("https://%s:%d/.well-known/est/cacerts" % (dps_host, conn["dps"]["httpsPort"]))
+        cacerts.raise_for_status()
+        printed = subprocess.run(["openssl", "pkcs7", "-inform", "DER", "-print_certs", "-noout"],
+                                 input=base64.b64decode(cacerts.content), capture_output=True, check=True).stdout.decode()
+        if printed.count("subject=") >= 3 or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
     hub = shard(devices["rot-dev-old"])
     return {"listing": [{"generation": row["generation"], "role": row["role"], "state": row["state"].split(" ")[0]}
                         for row in listing],
             "bundleCertificates": bundle,
+            "estCACertificates": [line.split("CN = ", 1)[-1] for line in printed.splitlines() if line.startswith("subject=")],
             "newConnectionIssuer": new_connection_server_issuer(hub["hostName"], hub["mqttPort"])}
 
 
