@@ -38,7 +38,11 @@ struct RoutingSetup: Sendable {
         logger.info("routing open", metadata: ["routing.policies": "\(documents.count)", "routing.shards": "\(shards.count)"])
         return RoutingSetup(
             shards: shards,
-            registry: EventRecordingDeviceRegistry(base: database, events: database, recorded: wake),
+            registry: EventRecordingDeviceRegistry(
+                base: database, events: database, recorded: wake,
+                wants: { [shards] shard, source in
+                    shards[shard]?.currentTable.routes(RoutingSource(messageSource: source.rawValue)) ?? true
+                }),
             telemetryStore: RoutedTelemetryStore(base: database, notify: wake),
             connectionEvents: ConnectionEventRecorder(store: database, recorded: wake),
             database: database)

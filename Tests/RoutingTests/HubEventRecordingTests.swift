@@ -46,6 +46,26 @@ struct HubEventRecordingTests {
         }
     }
 
+    @Test("events of a source no route takes are not raised; the writes still happen")
+    func unroutedSourcesRaiseNothing() async throws {
+        try await withRoutingDatabase { database, _ in
+            // Only twin changes are routed (as when a route listens to TwinChangeEvents and none to lifecycle events).
+            let registry = EventRecordingDeviceRegistry(base: database, events: database, now: { RoutingFixtures.enqueued },
+                                                        wants: { _, source in source == .twinChange })
+            var twin = DeviceTwin(etag: "e")
+            try await registry.save(shard: "hub-1", device: Self.identity, twin: twin)
+            twin.tags = ["site": .string("a")]
+            twin.version = 2
+            try await registry.save(shard: "hub-1", device: Self.identity, twin: twin)
+            #expect(try await database.twin(shard: "hub-1", deviceId: "dev-1")?.tags == ["site": .string("a")])
+            #expect(try await registry.delete(shard: "hub-1", deviceId: "dev-1"))
+            #expect(try await database.device(shard: "hub-1", deviceId: "dev-1") == nil)
+
+            let events = try await database.hubEvents(shard: "hub-1", after: 0, limit: 10).map(\.message)
+            #expect(events.map { $0.properties["opType"] } == ["updateTwin"])
+        }
+    }
+
     @Test("connection changes are queued and stored by the recorder")
     func connections() async throws {
         try await withRoutingDatabase { database, _ in

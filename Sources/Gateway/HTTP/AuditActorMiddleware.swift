@@ -18,7 +18,8 @@ public struct AuditActorMiddleware<Context: RequestContext>: RouterMiddleware {
     /// Runs the route with the request's actor.
     public func handle(_ request: Request, context: Context,
                        next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let authorization = request.headers[.authorization],
+        // Only a token naming a key (`skn=`) can be a service policy's: device tokens are not parsed twice.
+        guard let authorization = request.headers[.authorization], authorization.contains("skn="),
               let token = try? SharedAccessSignature(parsing: authorization),
               let keyName = token.keyName, let policy = policyNames[keyName.lowercased()]
         else {

@@ -10,14 +10,24 @@ public struct EventRecordingDeviceRegistry: EnumerableDeviceRegistry {
     let events: any HubEventStore
     let now: @Sendable () -> Date
     let recorded: @Sendable (_ shard: String) -> Void
+    let wants: @Sendable (_ shard: String, _ source: HubEvent.Source) -> Bool
 
-    /// Wraps `base`; `events` stores writes together with their events; `recorded` runs after each commit that raised one.
+    /// Wraps `base`; `events` stores writes together with their events; `recorded` runs after each commit that raised
+    /// one. `wants` says whether anything would take events of a source now (a route listening to it): events nobody
+    /// routes are not raised, as in IoT Hub, which routes events when they happen.
     public init(base: any EnumerableDeviceRegistry, events: any HubEventStore, now: @escaping @Sendable () -> Date = Date.init,
-                recorded: @escaping @Sendable (_ shard: String) -> Void = { _ in }) {
+                recorded: @escaping @Sendable (_ shard: String) -> Void = { _ in },
+                wants: @escaping @Sendable (_ shard: String, _ source: HubEvent.Source) -> Bool = { _, _ in true }) {
         self.base = base
         self.events = events
         self.now = now
         self.recorded = recorded
+        self.wants = wants
+    }
+
+    /// Reads through (one read for both).
+    public func deviceAndTwin(shard: String, deviceId: String) async throws -> (DeviceIdentity?, DeviceTwin?) {
+        try await base.deviceAndTwin(shard: shard, deviceId: deviceId)
     }
 
     /// Reads through.
@@ -42,11 +52,15 @@ public struct EventRecordingDeviceRegistry: EnumerableDeviceRegistry {
 
     /// Saves, raising `createDeviceIdentity` for a new device or a twin change when tags or properties changed.
     public func save(shard: String, device: DeviceIdentity, twin: DeviceTwin) async throws {
+        let lifecycle = wants(shard, .deviceLifecycle)
+        let changes = wants(shard, .twinChange)
+        guard lifecycle || changes else { return try await base.save(shard: shard, device: device, twin: twin) }
         let time = now()
         var raised: [TelemetryMessage] = []
-        if try await base.device(shard: shard, deviceId: device.deviceId) == nil {
-            raised.append(HubEvent.lifecycle(created: true, shard: shard, device: device, twin: twin, at: time))
-        } else if let old = try await base.twin(shard: shard, deviceId: device.deviceId),
+        let (existing, old) = try await base.deviceAndTwin(shard: shard, deviceId: device.deviceId)
+        if existing == nil {
+            if lifecycle { raised.append(HubEvent.lifecycle(created: true, shard: shard, device: device, twin: twin, at: time)) }
+        } else if changes, let old,
                   let change = HubEvent.twinChange(shard: shard, deviceId: device.deviceId, old: old, new: twin, at: time) {
             raised.append(change)
         }
@@ -58,8 +72,10 @@ public struct EventRecordingDeviceRegistry: EnumerableDeviceRegistry {
     /// Deletes, raising `deleteDeviceIdentity` when the device existed.
     @discardableResult
     public func delete(shard: String, deviceId: String) async throws -> Bool {
-        guard let identity = try await base.device(shard: shard, deviceId: deviceId) else { return false }
-        let twin = try await base.twin(shard: shard, deviceId: deviceId) ?? DeviceTwin(etag: "")
+        guard wants(shard, .deviceLifecycle) else { return try await base.delete(shard: shard, deviceId: deviceId) }
+        let (existing, stored) = try await base.deviceAndTwin(shard: shard, deviceId: deviceId)
+        guard let identity = existing else { return false }
+        let twin = stored ?? DeviceTwin(etag: "")
         let event = HubEvent.lifecycle(created: false, shard: shard, device: identity, twin: twin, at: now())
         let deleted = try await events.delete(shard: shard, deviceId: deviceId, recording: [event])
         if deleted { recorded(shard) }
