@@ -10,8 +10,6 @@ server certificate, the old device reconnects, a new device gets a chain from th
 leaves against the trust bundle. A pending root rollover joins the bundle; retiring generation 1 refuses the old device.
 """
 import base64
-import hashlib
-import hmac
 import http.client
 import json
 import os
@@ -21,96 +19,18 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.parse
 import urllib.request
 
 import requests
-from azure.iot.device import IoTHubDeviceClient, X509
 from provisioningserviceclient import ProvisioningServiceClient
-from provisioningserviceclient.models import AttestationMechanism, EnrollmentGroup
-from provisioningserviceclient.protocol.models import SymmetricKeyAttestation
 
-conn = json.load(open(sys.argv[1]))
-work, provisio, data_dir = sys.argv[2], sys.argv[3], sys.argv[4]
-os.environ["REQUESTS_CA_BUNDLE"] = conn["trustBundle"]
-os.environ["NO_PROXY"] = "*"
-for proxy in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"):
-    os.environ.pop(proxy, None)
-trust_file = conn["trustBundle"]
-dps_host = conn["dps"]["host"]
-scope = conn["idScope"]
+from csr_support import Flow, crl_distribution_point, run, symmetric_key_group
+
+flow = Flow(*sys.argv[1:5])
+conn, work, trust_file, dps_host = flow.conn, flow.work, flow.trust_file, flow.dps_host
+steps, devices = flow.steps, flow.devices
 service = ProvisioningServiceClient.create_from_connection_string(conn["dps"]["serviceConnectionString"])
-CSR_API = "2025-07-01-preview"
-steps = {}
-devices = {}
 state = {}
-
-
-def step(name, fn):
-    try:
-        steps[name] = dict(ok=True, **(fn() or {}))
-    except Exception as error:  # every failure is reported, not raised
-        steps[name] = {"ok": False, "error": "%s: %s" % (type(error).__name__, error)}
-
-
-def run(*args, check=True):
-    result = subprocess.run(list(args), capture_output=True, text=True)
-    if check and result.returncode != 0:
-        raise RuntimeError("%s failed (%d): %s" % (" ".join(args[:3]), result.returncode, result.stderr.strip()))
-    return result
-
-
-def cli(*args, check=True):
-    result = run(provisio, *args, "--data-dir", data_dir, check=False)
-    if check and result.returncode != 0:
-        raise RuntimeError("provisio %s failed: %s" % (" ".join(args), result.stderr.strip()))
-    return result
-
-
-def derive(group_key, registration_id):
-    return base64.b64encode(hmac.new(base64.b64decode(group_key), registration_id.encode(), hashlib.sha256).digest()).decode()
-
-
-def device_token(registration_id, key):
-    resource = urllib.parse.quote("%s/registrations/%s" % (scope, registration_id), safe="")
-    expiry = int(time.time()) + 3600
-    sig = base64.b64encode(hmac.new(base64.b64decode(key), ("%s\n%d" % (resource, expiry)).encode(), hashlib.sha256).digest()).decode()
-    return "SharedAccessSignature sr=%s&sig=%s&se=%d&skn=registration" % (resource, urllib.parse.quote(sig, safe=""), expiry)
-
-
-def register_with_csr(registration_id, group_key):
-    """Registers over HTTPS with a CSR; writes key, leaf, issuing CA and chain files; returns the device record."""
-    base = "https://%s:%d/%s/registrations" % (dps_host, conn["dps"]["httpsPort"], scope)
-    headers = {"Authorization": device_token(registration_id, derive(group_key, registration_id)), "Content-Type": "application/json"}
-    key = os.path.join(work, registration_id + ".key")
-    run("openssl", "ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", key)
-    der = os.path.join(work, registration_id + ".csr.der")
-    run("openssl", "req", "-new", "-key", key, "-subj", "/CN=" + registration_id, "-outform", "DER", "-out", der)
-    register = requests.put(base + "/%s/register?api-version=%s" % (registration_id, CSR_API), headers=headers,
-                            data=json.dumps({"registrationId": registration_id, "csr": base64.b64encode(open(der, "rb").read()).decode()}))
-    register.raise_for_status()
-    deadline = time.monotonic() + 20
-    while True:
-        status = requests.get(base + "/%s/operations/%s?api-version=%s" % (registration_id, register.json()["operationId"], CSR_API),
-                              headers=headers).json()
-        if status.get("status") != "assigning" or time.monotonic() > deadline:
-            break
-        time.sleep(0.2)
-    if status.get("status") != "assigned":
-        raise RuntimeError("registration of %s ended %s" % (registration_id, status))
-    files = []
-    for index, element in enumerate(status["registrationState"]["issuedCertificateChain"]):
-        path = os.path.join(work, "%s-%d.pem" % (registration_id, index))
-        open(path + ".der", "wb").write(base64.b64decode(element))
-        run("openssl", "x509", "-inform", "DER", "-in", path + ".der", "-out", path)
-        files.append(path)
-    chain = os.path.join(work, registration_id + "-chain.pem")
-    with open(chain, "w") as handle:
-        handle.write(open(files[0]).read() + open(files[1]).read())
-    record = {"id": registration_id, "key": key, "leaf": files[0], "issuing": files[1], "chain": chain,
-              "hub": status["registrationState"]["assignedHub"]}
-    devices[registration_id] = record
-    return record
 
 
 def issuer_cn(pem_file):
@@ -141,12 +61,6 @@ def new_connection_server_issuer(host, port):
             return der_issuer_cn(tls.getpeercert(binary_form=True))
 
 
-def hub_client(device):
-    return IoTHubDeviceClient.create_from_x509_certificate(
-        x509=X509(cert_file=device["chain"], key_file=device["key"]), hostname=device["hub"], device_id=device["id"],
-        server_verification_cert=open(trust_file).read(), connection_retry=False)
-
-
 def health(connection):
     connection.request("GET", "/health")
     response = connection.getresponse()
@@ -156,11 +70,9 @@ def health(connection):
 
 # 1. A device with an operational certificate from generation 1, connected; an HTTPS keep-alive connection open.
 def setup():
-    group = service.create_or_update(EnrollmentGroup.create(
-        "rot-csr-group", AttestationMechanism(type="symmetricKey", symmetric_key=SymmetricKeyAttestation())))
-    state["groupKey"] = group.attestation.symmetric_key.primary_key
-    old = register_with_csr("rot-dev-old", state["groupKey"])
-    client = hub_client(old)
+    state["groupKey"] = symmetric_key_group(service, "rot-csr-group")
+    old = flow.register_with_csr("rot-dev-old", state["groupKey"])
+    client = flow.hub_client(old)
     client.connect()
     client.send_message("before rotation")
     state["oldClient"] = client
@@ -177,7 +89,7 @@ def setup():
 # 2. Rotate with immediate activation; new handshakes see the new issuing CA within the deadline.
 def rotate():
     started = time.monotonic()
-    output = cli("ca", "rotate", "--activate-at", "now").stdout
+    output = flow.cli("ca", "rotate", "--activate-at", "now").stdout
     hub = shard(devices["rot-dev-old"])
     deadline = time.monotonic() + 10
     issuers = {}
@@ -201,7 +113,7 @@ def existing_connections():
     client.send_message("after rotation")
     client.disconnect()
     client.shutdown()
-    again = hub_client(devices["rot-dev-old"])
+    again = flow.hub_client(devices["rot-dev-old"])
     again.connect()
     again.send_message("reconnected after rotation")
     reconnected = again.connected
@@ -214,15 +126,9 @@ def existing_connections():
 
 # 4. A new registration gets a chain from the new issuing CA; openssl verifies both leaves against the bundle.
 def new_device():
-    new = register_with_csr("rot-dev-new", state["groupKey"])
-    cdp = run("openssl", "x509", "-noout", "-ext", "crlDistributionPoints", "-in", new["leaf"]).stdout
-    verifies = {}
-    for name in ("rot-dev-old", "rot-dev-new"):
-        device = devices[name]
-        result = run("openssl", "verify", "-CAfile", trust_file, "-untrusted", device["issuing"], "-purpose", "sslclient",
-                     device["leaf"], check=False)
-        verifies[name] = (result.stdout + result.stderr).strip()
-    client = hub_client(new)
+    new = flow.register_with_csr("rot-dev-new", state["groupKey"])
+    verifies = {name: flow.verify(devices[name]) for name in ("rot-dev-old", "rot-dev-new")}
+    client = flow.hub_client(new)
     client.connect()
     client.send_message("new device")
     connected = client.connected
@@ -234,15 +140,14 @@ def new_device():
             crls[name] = urllib.request.urlopen("http://%s:8080/crl/%s.crl" % (dps_host, name), timeout=5).status
         except urllib.error.HTTPError as error:
             crls[name] = error.code
-    return {"newLeafIssuer": issuer_cn(new["leaf"]), "crlDistributionPoint": next(
-                (line.strip()[4:] for line in cdp.splitlines() if "URI:" in line), None),
+    return {"newLeafIssuer": issuer_cn(new["leaf"]), "crlDistributionPoint": crl_distribution_point(new["leaf"]),
             "opensslVerify": verifies, "newDeviceConnected": connected, "crlStatus": crls}
 
 
 # 5. A root rollover activating later: pending in the list, its root already in the bundle, issuance unchanged.
 def pending_root():
-    cli("ca", "rotate", "--root", "--activate-at", "2099-01-01T00:00:00Z")
-    listing = json.loads(cli("ca", "list", "--json").stdout)
+    flow.cli("ca", "rotate", "--root", "--activate-at", "2099-01-01T00:00:00Z")
+    listing = json.loads(flow.cli("ca", "list", "--json").stdout)
     bundle = open(trust_file).read().count("BEGIN CERTIFICATE")
     # EST cacerts names the new root too, so EST clients learn it before anything chains to it (once the server has
     # noticed the rotation the CLI stored).
@@ -265,17 +170,17 @@ def pending_root():
 
 # 6. Retiring generation 1: the old device is refused, the new one still connects, the old CRL is no longer served.
 def retire():
-    live = hub_client(devices["rot-dev-old"])
+    live = flow.hub_client(devices["rot-dev-old"])
     dropped = threading.Event()
     live.on_connection_state_change = lambda: None if live.connected else dropped.set()
     live.connect()
-    cli("ca", "retire", "1")
+    flow.cli("ca", "retire", "1")
     live_dropped = dropped.wait(5)
     live.shutdown()
     refused_client = None
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
-        client = hub_client(devices["rot-dev-old"])
+        client = flow.hub_client(devices["rot-dev-old"])
         try:
             client.connect()
             client.disconnect()
@@ -287,7 +192,7 @@ def retire():
         if refused_client:
             break
         time.sleep(0.2)
-    client = hub_client(devices["rot-dev-new"])
+    client = flow.hub_client(devices["rot-dev-new"])
     client.connect()
     new_connected = client.connected
     client.disconnect()
@@ -302,17 +207,15 @@ def retire():
         if old_crl == 404 or time.monotonic() > deadline:
             break
         time.sleep(0.1)
-    old_verify = run("openssl", "verify", "-CAfile", trust_file, "-untrusted", devices["rot-dev-old"]["issuing"],
-                     devices["rot-dev-old"]["leaf"], check=False)
     return {"oldDeviceRefused": refused_client, "oldConnectionDropped": live_dropped, "newDeviceConnected": new_connected, "oldCRLStatus": old_crl,
-            "oldLeafVerifyWithoutCRL": (old_verify.stdout + old_verify.stderr).strip(),
-            "states": [row["state"].split(" ")[0] for row in json.loads(cli("ca", "list", "--json").stdout)]}
+            "oldLeafVerifyWithoutCRL": flow.verify(devices["rot-dev-old"], purpose=None),
+            "states": [row["state"].split(" ")[0] for row in json.loads(flow.cli("ca", "list", "--json").stdout)]}
 
 
-step("setup", setup)
-step("rotate", rotate)
-step("existingConnections", existing_connections)
-step("newDevice", new_device)
-step("pendingRoot", pending_root)
-step("retire", retire)
+flow.step("setup", setup)
+flow.step("rotate", rotate)
+flow.step("existingConnections", existing_connections)
+flow.step("newDevice", new_device)
+flow.step("pendingRoot", pending_root)
+flow.step("retire", retire)
 print(json.dumps({"steps": steps}))

@@ -9,140 +9,33 @@ is revoked with `provisio cert revoke --device` while connected, another through
 a third stays good and is the control for every check.
 """
 import base64
-import hashlib
-import hmac
 import json
 import os
-import subprocess
 import sys
-import threading
 import time
 import urllib.parse
 import urllib.request
 
 import requests
-from azure.iot.device import IoTHubDeviceClient, ProvisioningDeviceClient, X509
+from azure.iot.device import ProvisioningDeviceClient, X509
 from provisioningserviceclient import ProvisioningServiceClient
 from provisioningserviceclient.models import AttestationMechanism, EnrollmentGroup
-from provisioningserviceclient.protocol.models import SymmetricKeyAttestation
 
-conn = json.load(open(sys.argv[1]))
-work, provisio, data_dir = sys.argv[2], sys.argv[3], sys.argv[4]
-os.environ["REQUESTS_CA_BUNDLE"] = conn["trustBundle"]
-os.environ["NO_PROXY"] = "*"
-for proxy in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"):
-    os.environ.pop(proxy, None)
-trust_file = conn["trustBundle"]
+from csr_support import Flow, crl_distribution_point, refused, run, symmetric_key_group, watched
+
+flow = Flow(*sys.argv[1:5])
+conn, work, trust_file, dps_host, scope = flow.conn, flow.work, flow.trust_file, flow.dps_host, flow.scope
+steps, devices = flow.steps, flow.devices
 trust = open(trust_file).read()
-dps_host = conn["dps"]["host"]
-scope = conn["idScope"]
 service = ProvisioningServiceClient.create_from_connection_string(conn["dps"]["serviceConnectionString"])
-CSR_API = "2025-07-01-preview"
 DROP_DEADLINE = 5.0
-steps = {}
-devices = {}
-
-
-def step(name, fn):
-    try:
-        steps[name] = dict(ok=True, **(fn() or {}))
-    except Exception as error:  # every failure is reported, not raised
-        steps[name] = {"ok": False, "error": "%s: %s" % (type(error).__name__, error)}
-
-
-def run(*args, check=True):
-    result = subprocess.run(list(args), capture_output=True, text=True)
-    if check and result.returncode != 0:
-        raise RuntimeError("%s failed (%d): %s" % (" ".join(args[:3]), result.returncode, result.stderr.strip()))
-    return result
-
-
-def derive(group_key, registration_id):
-    return base64.b64encode(hmac.new(base64.b64decode(group_key), registration_id.encode(), hashlib.sha256).digest()).decode()
-
-
-def device_token(registration_id, key):
-    resource = urllib.parse.quote("%s/registrations/%s" % (scope, registration_id), safe="")
-    expiry = int(time.time()) + 3600
-    sig = base64.b64encode(hmac.new(base64.b64decode(key), ("%s\n%d" % (resource, expiry)).encode(), hashlib.sha256).digest()).decode()
-    return "SharedAccessSignature sr=%s&sig=%s&se=%d&skn=registration" % (resource, urllib.parse.quote(sig, safe=""), expiry)
-
-
-def service_token():
-    parts = dict(p.split("=", 1) for p in conn["dps"]["serviceConnectionString"].split(";"))
-    resource = urllib.parse.quote_plus(parts["HostName"])
-    expiry = int(time.time()) + 3600
-    sig = base64.b64encode(hmac.new(base64.b64decode(parts["SharedAccessKey"]), ("%s\n%d" % (resource, expiry)).encode(),
-                                    hashlib.sha256).digest()).decode()
-    return "https://%s" % parts["HostName"], "SharedAccessSignature sr=%s&sig=%s&se=%d&skn=%s" % (
-        resource, urllib.parse.quote(sig, safe=""), expiry, parts["SharedAccessKeyName"])
-
-
-def register_with_csr(registration_id, group_key):
-    """Registers over HTTPS with a CSR; writes key, leaf, issuing CA and chain files; returns the device record."""
-    base = "https://%s:%d/%s/registrations" % (dps_host, conn["dps"]["httpsPort"], scope)
-    headers = {"Authorization": device_token(registration_id, derive(group_key, registration_id)), "Content-Type": "application/json"}
-    key = os.path.join(work, registration_id + ".key")
-    run("openssl", "ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", key)
-    der = os.path.join(work, registration_id + ".csr.der")
-    run("openssl", "req", "-new", "-key", key, "-subj", "/CN=" + registration_id, "-outform", "DER", "-out", der)
-    register = requests.put(base + "/%s/register?api-version=%s" % (registration_id, CSR_API), headers=headers,
-                            data=json.dumps({"registrationId": registration_id, "csr": base64.b64encode(open(der, "rb").read()).decode()}))
-    register.raise_for_status()
-    deadline = time.monotonic() + 20
-    while True:
-        status = requests.get(base + "/%s/operations/%s?api-version=%s" % (registration_id, register.json()["operationId"], CSR_API),
-                              headers=headers).json()
-        if status.get("status") != "assigning" or time.monotonic() > deadline:
-            break
-        time.sleep(0.2)
-    if status.get("status") != "assigned":
-        raise RuntimeError("registration of %s ended %s" % (registration_id, status))
-    files = []
-    for index, element in enumerate(status["registrationState"]["issuedCertificateChain"]):
-        path = os.path.join(work, "%s-%d.pem" % (registration_id, index))
-        open(path + ".der", "wb").write(base64.b64decode(element))
-        run("openssl", "x509", "-inform", "DER", "-in", path + ".der", "-out", path)
-        files.append(path)
-    chain = os.path.join(work, registration_id + "-chain.pem")
-    with open(chain, "w") as handle:
-        handle.write(open(files[0]).read() + open(files[1]).read())
-    serial = run("openssl", "x509", "-noout", "-serial", "-in", files[0]).stdout.strip().split("=", 1)[1]
-    record = {"id": registration_id, "key": key, "leaf": files[0], "issuing": files[1], "chain": chain, "serial": serial,
-              "hub": status["registrationState"]["assignedHub"]}
-    devices[registration_id] = record
-    return record
-
-
-def hub_client(device):
-    return IoTHubDeviceClient.create_from_x509_certificate(
-        x509=X509(cert_file=device["chain"], key_file=device["key"]), hostname=device["hub"], device_id=device["id"],
-        server_verification_cert=trust, connection_retry=False)
 
 
 def connected_client(device):
     """A connected hub client and an event set (with the time) when its connection drops."""
-    client = hub_client(device)
-    dropped = threading.Event()
-    when = {}
-
-    def on_state_change():
-        if not client.connected and not dropped.is_set():
-            when["at"] = time.monotonic()
-            dropped.set()
-
-    client.on_connection_state_change = on_state_change
-    client.connect()
-    client.send_message("hello from %s" % device["id"])
+    client = flow.hub_client(device)
+    dropped, when = watched(client, "hello from %s" % device["id"])
     return client, dropped, when
-
-
-def refused(fn):
-    try:
-        fn()
-    except Exception as error:
-        return True, type(error).__name__
-    return False, None
 
 
 def register_x509(device):
@@ -153,8 +46,7 @@ def register_x509(device):
 
 
 def register_x509_https(device):
-    base = "https://%s:%d/%s/registrations" % (dps_host, conn["dps"]["httpsPort"], scope)
-    return requests.put(base + "/%s/register?api-version=2021-06-01" % device["id"], cert=(device["chain"], device["key"]),
+    return requests.put(flow.registrations + "/%s/register?api-version=2021-06-01" % device["id"], cert=(device["chain"], device["key"]),
                         headers={"Content-Type": "application/json"}, data=json.dumps({"registrationId": device["id"]}))
 
 
@@ -168,37 +60,20 @@ def ocsp(device, extra=()):
     return status, "Response verify OK" in text, url
 
 
-def crl_check(device, crl_pem):
-    result = run("openssl", "verify", "-crl_check", "-CAfile", trust_file, "-untrusted", device["issuing"], "-CRLfile", crl_pem,
-                 device["leaf"], check=False)
-    return (result.stdout + result.stderr).strip()
-
-
-def cli(*args):
-    result = run(provisio, *args, "--data-dir", data_dir, check=False)
-    if result.returncode != 0:
-        raise RuntimeError("provisio %s failed: %s" % (" ".join(args), result.stderr.strip()))
-    return result.stdout
-
-
 # 1. Enrollment: a symmetric-key group for the CSR registrations, an X.509 group trusting the Provisio root.
 def setup():
-    group = service.create_or_update(EnrollmentGroup.create(
-        "rev-csr-group", AttestationMechanism(type="symmetricKey", symmetric_key=SymmetricKeyAttestation())))
+    group_key = symmetric_key_group(service, "rev-csr-group")
     service.create_or_update(EnrollmentGroup.create(
         "rev-x509-group", AttestationMechanism.create_with_x509_signing_certs(trust)))
     for name in ("rev-dev-1", "rev-dev-2", "rev-dev-3"):
-        register_with_csr(name, group.attestation.symmetric_key.primary_key)
+        flow.register_with_csr(name, group_key)
     leaf = devices["rev-dev-1"]["leaf"]
-    cdp = run("openssl", "x509", "-noout", "-ext", "crlDistributionPoints", "-in", leaf).stdout
-    verify = run("openssl", "verify", "-CAfile", trust_file, "-untrusted", devices["rev-dev-1"]["issuing"], "-purpose", "sslclient",
-                 leaf, check=False)
-    return {"crlDistributionPoint": next((line.strip()[4:] for line in cdp.splitlines() if "URI:" in line), None),
+    return {"crlDistributionPoint": crl_distribution_point(leaf),
             "ocspURL": run("openssl", "x509", "-noout", "-ocsp_uri", "-in", leaf).stdout.strip(),
-            "opensslVerify": verify.stdout.strip()}
+            "opensslVerify": flow.verify(devices["rev-dev-1"])}
 
 
-step("setup", setup)
+flow.step("setup", setup)
 
 
 # 2. Before any revocation: certificates re-register through the X.509 group, and OCSP says good.
@@ -208,7 +83,7 @@ def before():
     return {"x509ReRegistration": result.status, "ocspBefore": status, "ocspVerified": verified}
 
 
-step("beforeRevocation", before)
+flow.step("beforeRevocation", before)
 
 
 # 3. `provisio cert revoke --device` while rev-dev-1 is connected: the connection drops within a second.
@@ -216,7 +91,7 @@ def cli_revocation():
     device = devices["rev-dev-1"]
     client, dropped, when = connected_client(device)
     started = time.monotonic()
-    output = cli("cert", "revoke", "--device", device["id"], "--reason", "keyCompromise")
+    output = flow.cli("cert", "revoke", "--device", device["id"], "--reason", "keyCompromise").stdout
     returned = time.monotonic()
     dropped.wait(DROP_DEADLINE)
     client.shutdown()
@@ -225,13 +100,13 @@ def cli_revocation():
             "commandSeconds": returned - started, "revokedSerial": output.split("\t")[1] if "\t" in output else output}
 
 
-step("cliRevocation", cli_revocation)
+flow.step("cliRevocation", cli_revocation)
 
 
 # 4. The revoked certificate is refused everywhere: reconnecting, and re-registering over MQTT and HTTPS.
 def refusals():
     device = devices["rev-dev-1"]
-    reconnect, reconnect_error = refused(lambda: hub_client(device).connect())
+    reconnect, reconnect_error = refused(lambda: flow.hub_client(device).connect())
     mqtt, mqtt_error = refused(lambda: register_x509(device))
     https = register_x509_https(device)
     return {"reconnectRefused": reconnect, "reconnectError": reconnect_error, "mqttReRegistrationRefused": mqtt,
@@ -239,7 +114,7 @@ def refusals():
             "httpsErrorCode": https.json().get("errorCode") if https.content else None}
 
 
-step("refusals", refusals)
+flow.step("refusals", refusals)
 
 
 # 5. The CRL at the certificate's CDP URL lists it; openssl verify -crl_check rejects it and accepts the control.
@@ -253,13 +128,14 @@ def crl():
     pem = der + ".pem"
     run("openssl", "crl", "-inform", "DER", "-in", der, "-out", pem)
     signature = run("openssl", "crl", "-in", pem, "-noout", "-CAfile", devices["rev-dev-1"]["issuing"], "-verify", check=False)
-    return {"contentType": content_type, "listsRevoked": ("Serial Number: " + devices["rev-dev-1"]["serial"]) in text,
-            "listsControl": devices["rev-dev-2"]["serial"] in text, "reasonShown": "Key Compromise" in text,
+    return {"contentType": content_type, "listsRevoked": ("Serial Number: " + devices["rev-dev-1"]["serial"].upper()) in text,
+            "listsControl": devices["rev-dev-2"]["serial"].upper() in text, "reasonShown": "Key Compromise" in text,
             "signatureVerified": "verify OK" in (signature.stdout + signature.stderr),
-            "revokedVerify": crl_check(devices["rev-dev-1"], pem), "controlVerify": crl_check(devices["rev-dev-2"], pem)}
+            "revokedVerify": flow.verify(devices["rev-dev-1"], pem, purpose=None),
+            "controlVerify": flow.verify(devices["rev-dev-2"], pem, purpose=None)}
 
 
-step("crl", crl)
+flow.step("crl", crl)
 
 
 # 6. OCSP at the AIA URL: revoked for the revoked certificate, good for the control, over POST (openssl) and GET.
@@ -280,14 +156,14 @@ def ocsp_checks():
             "getRevoked": ": revoked" in get_text and "Response verify OK" in get_text}
 
 
-step("ocsp", ocsp_checks)
+flow.step("ocsp", ocsp_checks)
 
 
 # 7. The service API revokes by serial (uppercase, as openssl prints it); rev-dev-3's live connection drops.
 def api_revocation():
     device = devices["rev-dev-3"]
     client, dropped, when = connected_client(device)
-    base, token = service_token()
+    base, token = flow.service_token()
     answer = requests.post(base + "/certificates/revoke?api-version=2021-10-01",
                            headers={"Authorization": token, "Content-Type": "application/json"},
                            data=json.dumps({"serialNumber": device["serial"].upper(), "reason": "cessationOfOperation"}))
@@ -309,25 +185,25 @@ def api_revocation():
             "listedRevoked": sorted(entry["serialNumber"] for entry in listing.json())}
 
 
-step("apiRevocation", api_revocation)
+flow.step("apiRevocation", api_revocation)
 
 
 # 8. The control device still connects; the CLI lists what happened.
 def control_and_listing():
-    client = hub_client(devices["rev-dev-2"])
+    client = flow.hub_client(devices["rev-dev-2"])
     client.connect()
     client.send_message("still trusted")
     client.shutdown()
-    revoked = json.loads(cli("cert", "list", "--revoked", "--json"))
-    mine = cli("cert", "list", "--device", "rev-dev-2").strip().splitlines()
-    expiring = cli("cert", "list", "--expiring", "400d")
+    revoked = json.loads(flow.cli("cert", "list", "--revoked", "--json").stdout)
+    mine = flow.cli("cert", "list", "--device", "rev-dev-2").stdout.strip().splitlines()
+    expiring = flow.cli("cert", "list", "--expiring", "400d").stdout
     return {"controlConnected": True, "cliRevoked": sorted(entry["serialNumber"] for entry in revoked),
             "cliReasons": sorted(entry.get("revocationReason", "") for entry in revoked),
             "controlStatus": mine[0].split("\t")[1] if mine else None,
-            "expiringListsControl": devices["rev-dev-2"]["serial"].lower() in expiring,
-            "expiringListsRevoked": devices["rev-dev-1"]["serial"].lower() in expiring}
+            "expiringListsControl": devices["rev-dev-2"]["serial"] in expiring,
+            "expiringListsRevoked": devices["rev-dev-1"]["serial"] in expiring}
 
 
-step("controlAndListing", control_and_listing)
+flow.step("controlAndListing", control_and_listing)
 
-print(json.dumps({"steps": steps, "serials": {name: device["serial"].lower() for name, device in devices.items()}}))
+print(json.dumps({"steps": steps, "serials": {name: device["serial"] for name, device in devices.items()}}))

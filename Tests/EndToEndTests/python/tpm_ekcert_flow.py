@@ -10,8 +10,6 @@ device's EK signed by a CA the policy does not list, no certificate when the pol
 Prints {"steps": {name: {"ok": bool, ...}}}.
 """
 import base64
-import hashlib
-import hmac
 import json
 import os
 import struct
@@ -22,22 +20,13 @@ import urllib.parse
 
 import requests
 
-conn = json.load(open(sys.argv[1]))
-work, tcti_device, tcti_stranger = sys.argv[2:5]
-os.environ["REQUESTS_CA_BUNDLE"] = conn["trustBundle"]
-os.environ["NO_PROXY"] = "*"
-scope = conn["idScope"]
-base = "https://%s:%d/%s/registrations" % (conn["dps"]["host"], conn["dps"]["httpsPort"], scope)
+from csr_support import Flow
+
+flow = Flow(sys.argv[1], sys.argv[2])
+tcti_device, tcti_stranger = sys.argv[3:5]
+work, scope, base, steps = flow.work, flow.scope, flow.registrations, flow.steps
 API = "?api-version=2021-06-01"
 EK_HANDLE, SRK_HANDLE = "0x81010001", "0x81000001"
-steps = {}
-
-
-def step(name, fn):
-    try:
-        steps[name] = dict(ok=True, **(fn() or {}))
-    except Exception as error:  # every failure is reported, not raised
-        steps[name] = {"ok": False, "error": "%s: %s" % (type(error).__name__, error)}
 
 
 def der_prefix(data):
@@ -119,19 +108,9 @@ class TPM:
                                                                       "storageRootKey": base64.b64encode(self.srk).decode()}})
 
 
-def service_headers():
-    parts = dict(p.split("=", 1) for p in conn["dps"]["serviceConnectionString"].split(";"))
-    resource = urllib.parse.quote_plus(parts["HostName"])
-    expiry = int(time.time()) + 3600
-    sig = base64.b64encode(hmac.new(base64.b64decode(parts["SharedAccessKey"]), ("%s\n%d" % (resource, expiry)).encode(),
-                                    hashlib.sha256).digest()).decode()
-    token = "SharedAccessSignature sr=%s&sig=%s&se=%d&skn=%s" % (resource, urllib.parse.quote(sig, safe=""), expiry,
-                                                                 parts["SharedAccessKeyName"])
-    return "https://%s" % parts["HostName"], {"Authorization": token, "Content-Type": "application/json"}
-
-
 def enroll(registration_id, tpm, certificate):
-    service, headers = service_headers()
+    service, token = flow.service_token()
+    headers = {"Authorization": token, "Content-Type": "application/json"}
     attestation = {"endorsementKey": base64.b64encode(tpm.ek).decode()}
     if certificate is not None:
         attestation["endorsementKeyCertificate"] = base64.b64encode(certificate).decode()
@@ -198,8 +177,8 @@ def refusals():
             "missingStatus": missing.status_code, "missingMessage": missing.json().get("message")}
 
 
-step("setup", setup)
+flow.step("setup", setup)
 if steps["setup"]["ok"]:
-    step("accepted", accepted)
-    step("refusals", refusals)
+    flow.step("accepted", accepted)
+    flow.step("refusals", refusals)
 print(json.dumps({"steps": steps}))
