@@ -7,8 +7,9 @@ import X509
 
 /// Issues operational device certificates from registration CSRs with the issuing CA active at the time (it changes
 /// with a CA rotation), under the enrollment's issuance policy (`Policies/issuance.yaml`: profile, validity, key
-/// types, SANs); every certificate lands in the inventory with its device and enrollment. The device's earlier
-/// certificates are then superseded: linked to the new one, and kept or revoked (`superseded`) per the policy.
+/// types, SANs); every certificate lands in the inventory with its device and enrollment. Once the new certificate
+/// is the device's for good, the caller has the earlier ones superseded: linked to the new one, and kept or revoked
+/// (`superseded`) per the policy.
 struct CAOperationalCertificateIssuer: OperationalCertificateIssuer {
     let authorities: LiveCertificateAuthorities
     let policies: IssuancePolicySet
@@ -48,7 +49,6 @@ struct CAOperationalCertificateIssuer: OperationalCertificateIssuer {
         } catch let error as PKIError {
             throw ProvisioningError.badRequest("the CSR was refused by issuance policy '\(policy.name)': \(error.message)")
         }
-        try await supersedePredecessors(of: chain[0], deviceId: issuance.deviceId, behaviour: policy.policy.onRenewal, now: now)
         return try chain.map { certificate in
             var serializer = DER.Serializer()
             try serializer.serialize(certificate)
@@ -56,8 +56,19 @@ struct CAOperationalCertificateIssuer: OperationalCertificateIssuer {
         }
     }
 
-    /// Links the device's other current certificates to `successor` and, when the policy says so, revokes them with
+    /// Links the device's other current certificates to `leaf` and, when the policy says so, revokes them with
     /// reason `superseded` (which also closes connections that use them and reissues the CRL).
+    func supersedePredecessors(ofLeaf leaf: [UInt8], request: OperationalCertificateRequest) async throws {
+        let successor: Certificate
+        do {
+            successor = try Certificate(derEncoded: leaf)
+        } catch {
+            throw ProvisioningError.internalError()
+        }
+        let policy = policies.policy(enrollmentGroupId: request.enrollmentGroupId, registrationId: request.registrationId)
+        try await supersedePredecessors(of: successor, deviceId: request.deviceId, behaviour: policy.policy.onRenewal, now: Date())
+    }
+
     private func supersedePredecessors(of successor: Certificate, deviceId: String, behaviour: RenewalBehaviour, now: Date) async throws {
         guard let succession else { return }
         let serial = SerialNumberText.canonical(bytes: successor.serialNumber.bytes)

@@ -156,7 +156,8 @@ public struct ProvisioServer: Sendable {
                                 registrations: registrations, rateLimiter: rateLimiter, tpmPolicy: tpmPolicy,
                                 operationalCertificates: operationalCertificates).add(to: router)
                 ESTRoutes(repository: installation.database, issuer: operationalIssuer, inventory: installation.database,
-                          checker: revocation, caCertificates: { Self.estCACertificates(authorities) }).add(to: router)
+                          checker: revocation, caCertificates: { Self.estCACertificates(authorities) },
+                          issuingCertificates: { authorities.verifyingIssuingCertificates }, rateLimiter: rateLimiter).add(to: router)
             } else if let shard = shards[name] {
                 HubServiceRoutes.add(
                     to: router, shard: shard,

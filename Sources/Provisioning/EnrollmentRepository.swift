@@ -26,6 +26,8 @@ public protocol EnrollmentRepository: Sendable {
     func enrollmentGroups(after cursor: String?, limit: Int) async throws -> [EnrollmentGroup]
     /// Every enabled group with the given attestation kind (attestation tries them).
     func enabledEnrollmentGroups(attestation: AttestationMechanism.Kind) async throws -> [EnrollmentGroup]
+    /// Every disabled group attesting with `kind` (to tell a matching credential of a disabled group apart).
+    func disabledEnrollmentGroups(attestation kind: AttestationMechanism.Kind) async throws -> [EnrollmentGroup]
     /// The individual enrollment of `registrationId`, or else every enabled group of `kind`: what attestation
     /// reads on every request (a store may answer it in one read).
     func enrollmentLookup(registrationId: String, groups kind: AttestationMechanism.Kind) async throws -> EnrollmentLookup
@@ -67,6 +69,18 @@ public struct EnrollmentLookup: Sendable {
 }
 
 extension EnrollmentRepository {
+    /// Pages through every group; a store with an index answers with one query.
+    public func disabledEnrollmentGroups(attestation kind: AttestationMechanism.Kind) async throws -> [EnrollmentGroup] {
+        var groups: [EnrollmentGroup] = []
+        var cursor: String?
+        while true {
+            let page = try await enrollmentGroups(after: cursor, limit: 500)
+            groups += page.filter { $0.attestation.type == kind && $0.provisioningStatus == .disabled }
+            guard page.count == 500, let last = page.last else { return groups }
+            cursor = last.enrollmentGroupId
+        }
+    }
+
     /// Two reads: the individual enrollment, then the groups if there is none.
     public func enrollmentLookup(registrationId: String, groups kind: AttestationMechanism.Kind) async throws -> EnrollmentLookup {
         if let individual = try await individualEnrollment(registrationId: registrationId) {

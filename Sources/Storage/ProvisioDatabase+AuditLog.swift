@@ -81,6 +81,11 @@ extension ProvisioDatabase: AuditLog {
             head = newest
             movesAnchor = anchor == nil && newest == nil
         }
+        // A sequence number near the top of the range can only come from an edited database: refuse to write
+        // rather than wrap around (`provisio audit verify` names the damage).
+        guard (head?.sequence ?? 0) < Int64.max - Int64(events.count) else {
+            throw StorageError(.corruptRecord, "the audit log's newest sequence number is out of range; run `provisio audit verify`")
+        }
         let timestamp = AuditTime.milliseconds(date)
         let insert = try db.cachedStatement(sql: """
             INSERT INTO audit_entry (sequence, timestamp_ms, actor, action, target, details, previous_hash, entry_hash, mac)

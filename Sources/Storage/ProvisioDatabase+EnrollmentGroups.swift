@@ -60,4 +60,15 @@ extension ProvisioDatabase {
         let cache = enrollmentGroupCache
         return try await pool.read { db in try cache.enabledGroups(attestation, db) }
     }
+
+    /// Every disabled group attesting with `attestation`, ordered by id (one indexed query).
+    public func disabledEnrollmentGroups(attestation: AttestationMechanism.Kind) async throws -> [EnrollmentGroup] {
+        let table = Self.enrollmentGroupTable
+        return try await pool.read { db in
+            try table.records(
+                EnrollmentGroup.self, db,
+                sql: "SELECT id_key, json FROM enrollment_group WHERE attestation_type = ? AND provisioning_status = ? ORDER BY id_key",
+                arguments: [attestation.rawValue, ProvisioningStatus.disabled.rawValue])
+        }
+    }
 }

@@ -30,6 +30,7 @@ struct CARotationFlowReport: Decodable, Sendable {
         var listing: [Row]?
         var bundleCertificates: Int?
         var estCACertificates: [String]?
+        var estReenrollStatus: Int?
         var oldDeviceRefused: String?
         var oldConnectionDropped: Bool?
         var oldCRLStatus: Int?
@@ -107,6 +108,7 @@ struct CARotationFlowTests {
         #expect(retire.oldDeviceRefused != nil && retire.oldDeviceRefused != "false", "the old device still connects")
         #expect(retire.newDeviceConnected == true)
         #expect(retire.oldCRLStatus == 404)
+        #expect(retire.estReenrollStatus == 403, "EST must not renew a certificate of a retired issuing CA")
         #expect(retire.states == ["active", "retired", "active", "pending", "pending"])
 
         #expect(try await server.stop() == .exited(0))

@@ -43,15 +43,9 @@ struct ESTEnrollmentAuthenticator: Sendable {
         where matches(presented, anyOf: derivedKeys(of: group, for: registrationId)) {
             return ESTClient(registrationId: registrationId, deviceId: registrationId, enrollmentId: group.enrollmentGroupId)
         }
-        var cursor: String?
-        while true {
-            let page = try await repository.enrollmentGroups(after: cursor, limit: 500)
-            for group in page where group.attestation.type == .symmetricKey && group.provisioningStatus == .disabled
-            && matches(presented, anyOf: derivedKeys(of: group, for: registrationId)) {
-                throw ESTError.forbidden("enrollment group \(group.enrollmentGroupId) is disabled")
-            }
-            guard page.count == 500, let last = page.last else { break }
-            cursor = last.enrollmentGroupId
+        for group in try await repository.disabledEnrollmentGroups(attestation: .symmetricKey)
+        where matches(presented, anyOf: derivedKeys(of: group, for: registrationId)) {
+            throw ESTError.forbidden("enrollment group \(group.enrollmentGroupId) is disabled")
         }
         throw ESTError.unauthorized("the credential does not authenticate")
     }

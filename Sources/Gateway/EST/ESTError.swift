@@ -6,6 +6,14 @@ struct ESTError: Error, Sendable {
     var status: HTTPResponse.Status
     /// Safe to show: never a key, password or the internal cause.
     var message: String
+    /// Seconds to wait before retrying (429).
+    var retryAfter: Int?
+
+    init(status: HTTPResponse.Status, message: String, retryAfter: Int? = nil) {
+        self.status = status
+        self.message = message
+        self.retryAfter = retryAfter
+    }
 
     /// 401 with a Basic challenge: no credential, or one that does not authenticate.
     static func unauthorized(_ message: String) -> ESTError { ESTError(status: .unauthorized, message: message) }
@@ -13,4 +21,8 @@ struct ESTError: Error, Sendable {
     static func badRequest(_ message: String) -> ESTError { ESTError(status: .badRequest, message: message) }
     /// 403: authenticated, but not allowed this (disabled enrollment, name mismatch, revoked certificate).
     static func forbidden(_ message: String) -> ESTError { ESTError(status: .forbidden, message: message) }
+    /// 429: over the enrollment rate, which also bounds credential guessing.
+    static func throttled(retryAfter: Int) -> ESTError {
+        ESTError(status: .tooManyRequests, message: "enrollment rate limit reached; retry later", retryAfter: retryAfter)
+    }
 }

@@ -7,12 +7,14 @@ import X509
 /// EST `simplereenroll` (RFC 7030 §4.2.2): the client proves itself with the certificate being renewed, over TLS.
 ///
 /// That certificate must be one this CA issued to a device (it is in the inventory, byte for byte), within its
-/// validity period and not revoked; its enrollment must still exist and be enabled; and the new CSR's subject must
+/// validity period, not revoked and from an issuing CA that still verifies; its enrollment must still exist and be enabled; and the new CSR's subject must
 /// be the old certificate's. The new certificate goes to the same device and enrollment.
 struct ESTReenrollment: Sendable {
     let repository: any EnrollmentRepository
     let inventory: any RevocationStore
     let checker: any PresentedCertificateChecking
+    /// The issuing CAs that currently verify (a CA rotation changes them; a retired CA is not among them).
+    let issuingCertificates: @Sendable () -> [Certificate]
 
     /// Refuses (403) a presented chain that is expired, not yet valid or revoked.
     func requireUsable(_ chain: [Certificate], now: Date) async throws {
@@ -31,6 +33,16 @@ struct ESTReenrollment: Sendable {
               let registrationId = leaf.subject.commonNameText
         else {
             throw ESTError.forbidden("the client certificate was not issued to a device by this CA")
+        }
+        // Only a certificate from an issuing CA that still verifies renews: after `provisio ca retire` the retired
+        // CA's certificates are dead here too, whether or not their chain was presented.
+        let anchors = issuingCertificates()
+        guard anchors.contains(where: { $0.subject == leaf.issuer }) else {
+            throw ESTError.forbidden("the client certificate's issuing CA no longer verifies (retired)")
+        }
+        let validation = await DeviceChainValidator(trustAnchors: anchors).validate(chain: chain, at: now)
+        if case .invalid = validation {
+            throw ESTError.forbidden("the client certificate chain does not validate: \(validation.summary)")
         }
         guard String(describing: csr.request.subject) == String(describing: leaf.subject) else {
             throw ESTError.forbidden("the CSR's subject must be the current certificate's subject (\(leaf.subject))")

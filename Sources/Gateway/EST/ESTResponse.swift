@@ -27,6 +27,9 @@ enum ESTResponse {
         if error.status == .unauthorized {
             headers[.wwwAuthenticate] = "Basic realm=\"\(realm)\", charset=\"UTF-8\""
         }
+        if let retryAfter = error.retryAfter {
+            headers[.retryAfter] = String(retryAfter)
+        }
         return Response(status: error.status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: error.message + "\n")))
     }
 }

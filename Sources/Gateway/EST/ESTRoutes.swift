@@ -25,6 +25,7 @@ public struct ESTRoutes: Sendable {
     let reenrollment: ESTReenrollment
     let issuer: any OperationalCertificateIssuer
     let caCertificates: @Sendable () async throws -> [Certificate]
+    let rateLimiter: RegistrationRateLimiter?
     let now: @Sendable () -> Date
 
     /// Creates the routes.
@@ -35,11 +36,17 @@ public struct ESTRoutes: Sendable {
     ///   - inventory: where re-enrollment finds the presented certificate.
     ///   - checker: judges a presented certificate's validity and revocation.
     ///   - caCertificates: the issuing CA chain `cacerts` returns (issuing CA and root).
+    ///   - issuingCertificates: the issuing CAs that currently verify; re-enrollment accepts only their certificates.
+    ///   - rateLimiter: the DPS registration rate, shared: each enrollment request takes a token before its credential
+    ///     is checked, so guessing keys is as slow as registering.
     public init(repository: any EnrollmentRepository, issuer: any OperationalCertificateIssuer, inventory: any RevocationStore,
                 checker: any PresentedCertificateChecking, caCertificates: @escaping @Sendable () async throws -> [Certificate],
+                issuingCertificates: @escaping @Sendable () -> [Certificate], rateLimiter: RegistrationRateLimiter? = nil,
                 now: @escaping @Sendable () -> Date = Date.init) {
+        self.rateLimiter = rateLimiter
         self.authenticator = ESTEnrollmentAuthenticator(repository: repository)
-        self.reenrollment = ESTReenrollment(repository: repository, inventory: inventory, checker: checker)
+        self.reenrollment = ESTReenrollment(repository: repository, inventory: inventory, checker: checker,
+                                            issuingCertificates: issuingCertificates)
         self.issuer = issuer
         self.caCertificates = caCertificates
         self.now = now
@@ -68,7 +75,12 @@ public struct ESTRoutes: Sendable {
         try ESTResponse.certsOnly(try await caCertificates())
     }
 
+    private func admit() throws {
+        if let wait = rateLimiter?.admit() { throw ESTError.throttled(retryAfter: wait) }
+    }
+
     private func simpleEnroll(_ request: Request, context: ProvisioRequestContext) async throws -> Response {
+        try admit()
         let client: ESTClient
         if let authorization = request.headers[.authorization] {
             guard let credentials = ESTBasicCredentials(authorization: authorization) else {
@@ -89,6 +101,7 @@ public struct ESTRoutes: Sendable {
     }
 
     private func simpleReenroll(_ request: Request, context: ProvisioRequestContext) async throws -> Response {
+        try admit()
         let chain = try await presentedChain(context)
         guard !chain.isEmpty else {
             throw ESTError.unauthorized("re-enrollment is authenticated by the current certificate over TLS")
@@ -99,12 +112,20 @@ public struct ESTRoutes: Sendable {
     }
 
     private func issue(_ csr: ESTCertificationRequest, for client: ESTClient, context: ProvisioRequestContext) async throws -> Response {
-        let chain: [[UInt8]]
-        do {
-            chain = try await issuer.issue(csr: csr.derBytes, registrationId: client.registrationId,
-                                           deviceId: client.deviceId, enrollmentId: client.enrollmentId)
-        } catch let error as ProvisioningError where error.status == 400 {
-            throw ESTError.badRequest(error.message)
+        let isIndividual = client.enrollmentId.caseInsensitiveCompare(client.registrationId) == .orderedSame
+        let issuance = OperationalCertificateRequest(csr: csr.derBytes, registrationId: client.registrationId, deviceId: client.deviceId,
+                                                     enrollmentGroupId: isIndividual ? nil : client.enrollmentId)
+        // The client asks for the certificate: its audit entries name it as the actor.
+        let chain: [[UInt8]] = try await AuditActor.$current.withValue(AuditActor.device(registrationId: client.registrationId)) {
+            let chain: [[UInt8]]
+            do {
+                chain = try await issuer.issue(issuance)
+            } catch let error as ProvisioningError where error.status == 400 {
+                throw ESTError.badRequest(error.message)
+            }
+            // The reply carries the new certificate; the earlier ones are superseded now (kept or revoked per policy).
+            try await issuer.supersedePredecessors(ofLeaf: chain[0], request: issuance)
+            return chain
         }
         let leaf = try Certificate(derEncoded: chain[0])
         context.logger.info("EST certificate issued", metadata: [

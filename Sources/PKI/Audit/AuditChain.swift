@@ -31,7 +31,7 @@ public struct AuditChain: Sendable {
     /// The entry that follows `head` (nil: the first entry) for `event`, hashed and authenticated.
     public func entry(after head: AuditHead?, event: AuditEvent, timestampMilliseconds: Int64) -> AuditEntry {
         var entry = AuditEntry(
-            sequence: (head?.sequence ?? 0) + 1, timestampMilliseconds: timestampMilliseconds, actor: event.actor,
+            sequence: (head?.sequence ?? 0) &+ 1, timestampMilliseconds: timestampMilliseconds, actor: event.actor,
             action: event.action.rawValue, target: event.target, details: Self.encodeDetails(event.details),
             previousHash: head?.entryHash ?? Self.genesisHash, entryHash: "", mac: "")
         entry.entryHash = Self.entryHash(of: entry)

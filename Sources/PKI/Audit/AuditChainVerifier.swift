@@ -19,10 +19,10 @@ public struct AuditChainVerifier: Sendable {
     public mutating func check(_ entry: AuditEntry) {
         guard failure == nil else { return }
         entryCount += 1
-        let expected = (previous?.sequence ?? 0) + 1
+        let expected = (previous?.sequence ?? 0) &+ 1
         if entry.sequence != expected {
             let after = previous.map { "entry \($0.sequence)" } ?? "the start of the log"
-            let removed = entry.sequence - 1 == expected ? "entry \(expected) was" : "entries \(expected)…\(entry.sequence - 1) were"
+            let removed = entry.sequence &- 1 == expected ? "entry \(expected) was" : "entries \(expected)…\(entry.sequence &- 1) were"
             failure = AuditVerificationFailure(
                 kind: .missing, sequence: expected,
                 reason: "missing: entry \(entry.sequence) follows \(after), so \(removed) removed")
@@ -37,7 +37,7 @@ public struct AuditChainVerifier: Sendable {
         if entry.previousHash != (previous?.entryHash ?? AuditChain.genesisHash) {
             failure = AuditVerificationFailure(
                 kind: .chainBroken, sequence: entry.sequence,
-                reason: "chain broken: it does not follow the hash of entry \(expected - 1)")
+                reason: "chain broken: it does not follow the hash of entry \(expected &- 1)")
             return
         }
         if let recordedHead, recordedHead.sequence == entry.sequence {
@@ -59,7 +59,7 @@ public struct AuditChainVerifier: Sendable {
         let last = previous?.sequence ?? 0
         if let recordedHead, !recordedHeadSeen {
             result.failure = AuditVerificationFailure(
-                kind: .missing, sequence: last + 1,
+                kind: .missing, sequence: last &+ 1,
                 reason: "missing: the head recorded earlier (\(recordedHead)) is past the newest entry \(last)")
             return result
         }
@@ -72,17 +72,17 @@ public struct AuditChainVerifier: Sendable {
         }
         guard chain.isAuthentic(anchor) else {
             result.failure = AuditVerificationFailure(
-                kind: .anchor, sequence: min(anchor.sequence, last + 1),
+                kind: .anchor, sequence: min(anchor.sequence, last &+ 1),
                 reason: "the anchor is not authentic (edited, or the audit key was replaced)")
             return result
         }
         if anchor.sequence > last {
             result.failure = AuditVerificationFailure(
-                kind: .missing, sequence: last + 1,
+                kind: .missing, sequence: last &+ 1,
                 reason: "missing: the anchor names entry \(anchor.sequence) as the newest but the log ends at \(last)")
         } else if anchor.sequence < last {
             result.failure = AuditVerificationFailure(
-                kind: .anchor, sequence: anchor.sequence + 1,
+                kind: .anchor, sequence: anchor.sequence &+ 1,
                 reason: "entries after \(anchor.sequence) were added without the audit key")
         } else if anchor.entryHash != previous?.entryHash {
             result.failure = AuditVerificationFailure(

@@ -4,9 +4,19 @@ import Foundation
 /// issuance); the PKI implements it with the issuing CA.
 public protocol OperationalCertificateIssuer: Sendable {
     /// Checks the CSR (signature, subject CN = registration id, the enrollment's issuance policy) and returns the
-    /// chain, leaf first, each certificate DER-encoded; the device's earlier certificates are superseded per the
-    /// policy. Throws `ProvisioningError.badRequest` for an unacceptable CSR.
+    /// chain, leaf first, each certificate DER-encoded. Throws `ProvisioningError.badRequest` for an unacceptable CSR.
+    /// The device's earlier certificates are untouched until `supersedePredecessors` runs.
     func issue(_ request: OperationalCertificateRequest) async throws -> [[UInt8]]
+
+    /// Supersedes the device's other current certificates by `leaf` (DER), keeping or revoking them per the
+    /// enrollment's policy. Call it only once the new certificate is the device's for good — stored in its assigned
+    /// registration record, or sent in the reply — so a failed registration never costs a device its certificate.
+    func supersedePredecessors(ofLeaf leaf: [UInt8], request: OperationalCertificateRequest) async throws
+}
+
+extension OperationalCertificateIssuer {
+    /// Issuers without an inventory have nothing to supersede.
+    public func supersedePredecessors(ofLeaf leaf: [UInt8], request: OperationalCertificateRequest) async throws {}
 }
 
 extension OperationalCertificateIssuer {

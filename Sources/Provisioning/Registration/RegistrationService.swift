@@ -30,23 +30,34 @@ public struct RegistrationService: Sendable {
     /// Only infrastructure failures (storage, hub unreachable) throw.
     public func register(_ device: AttestedDevice, payload: JSONValue?, operationId: String,
                          csr: [UInt8]? = nil) async throws -> RegistrationRecord {
-        var device = device
-        var issuedChain: [String]?
-        if let csr {
-            // The CSR is checked and the certificate issued before anything is assigned: a bad CSR fails the
-            // request (400) without touching the device's current assignment.
-            guard let issuer else { throw ProvisioningError.badRequest("certificate issuance is not configured") }
-            // The device asks for the certificate: its audit entry (`certificate.issued`) names it as the actor.
-            let chain = try await AuditActor.$current.withValue(AuditActor.device(registrationId: device.registrationId)) {
-                try await issuer.issue(OperationalCertificateRequest(
-                    csr: csr, registrationId: device.registrationId, deviceId: device.deviceId,
-                    enrollmentGroupId: device.settings.enrollmentGroupId))
+        // One registration of a device at a time, issuance included: two overlapping requests with CSRs must not
+        // each supersede the other's new certificate.
+        try await locks.withLock(device.registrationId.lowercased()) {
+            var device = device
+            var issued: (chain: [[UInt8]], request: OperationalCertificateRequest)?
+            if let csr {
+                // The CSR is checked and the certificate issued before anything is assigned: a bad CSR fails the
+                // request (400) without touching the device's current assignment.
+                guard let issuer else { throw ProvisioningError.badRequest("certificate issuance is not configured") }
+                let request = OperationalCertificateRequest(csr: csr, registrationId: device.registrationId, deviceId: device.deviceId,
+                                                            enrollmentGroupId: device.settings.enrollmentGroupId)
+                // The device asks for the certificate: its audit entry (`certificate.issued`) names it as the actor.
+                let chain = try await AuditActor.$current.withValue(AuditActor.device(registrationId: device.registrationId)) {
+                    try await issuer.issue(request)
+                }
+                issued = (chain, request)
+                device.hubAuthentication = .certificateAuthority
             }
-            issuedChain = chain.map { Data($0).base64EncodedString() }
-            device.hubAuthentication = .certificateAuthority
-        }
-        return try await locks.withLock(device.registrationId.lowercased()) { [device, issuedChain] in
-            try await registerLocked(device, payload: payload, operationId: operationId, issuedChain: issuedChain)
+            let record = try await registerLocked(device, payload: payload, operationId: operationId,
+                                                  issuedChain: issued?.chain.map { Data($0).base64EncodedString() })
+            // Only a certificate the device can now fetch from its assigned record replaces the earlier ones; after a
+            // failed registration the device keeps using what it has.
+            if let issued, let issuer, record.state.status == .assigned {
+                try await AuditActor.$current.withValue(AuditActor.device(registrationId: device.registrationId)) {
+                    try await issuer.supersedePredecessors(ofLeaf: issued.chain[0], request: issued.request)
+                }
+            }
+            return record
         }
     }
 

@@ -207,7 +207,13 @@ def retire():
         if old_crl == 404 or time.monotonic() > deadline:
             break
         time.sleep(0.1)
+    # EST re-enrollment with the retired CA's certificate (leaf only, as EST clients present it) is refused too.
+    old = devices["rot-dev-old"]
+    _, csr = flow.make_csr("rot-dev-old")
+    reenroll = requests.post("https://%s:%d/.well-known/est/simplereenroll" % (dps_host, conn["dps"]["httpsPort"]),
+                             headers={"Content-Type": "application/pkcs10"}, data=csr, cert=(old["leaf"], old["key"]))
     return {"oldDeviceRefused": refused_client, "oldConnectionDropped": live_dropped, "newDeviceConnected": new_connected, "oldCRLStatus": old_crl,
+            "estReenrollStatus": reenroll.status_code,
             "oldLeafVerifyWithoutCRL": flow.verify(devices["rot-dev-old"], purpose=None),
             "states": [row["state"].split(" ")[0] for row in json.loads(flow.cli("ca", "list", "--json").stdout)]}
 
