@@ -21,11 +21,15 @@ struct CARotationMonitor: Service {
 
     /// Polls until graceful shutdown; a failed pass is logged and retried on the next tick.
     func run() async throws {
-        let initial = try await installation.rotation.store.caGenerations()
-        let activeAtStart = installation.authorities.set.active(at: Date()).number
+        // What the server runs with is what it loaded at start: a rotation committed since then differs from it and
+        // is applied on the first tick.
+        let loaded = installation.authorities.set
         await cancelWhenGracefulShutdown {
-            var known = initial
-            var activeNumber = activeAtStart
+            var known = loaded.generations.map(\.record)
+            var activeNumber = loaded.active(at: Date()).number
+            // The set last applied in full: a pass that fails half-way is retried against it, so devices of a CA
+            // retired in that pass are still disconnected.
+            var applied = loaded
             while !Task.isCancelled {
                 do {
                     let now = Date()
@@ -33,7 +37,8 @@ struct CARotationMonitor: Service {
                     let current = installation.authorities.set
                     if records != known || current.active(at: now).number != activeNumber {
                         let set = records == known ? current : try await installation.rotation.load(now: now)
-                        try await apply(set, now: now)
+                        try await apply(set, after: applied, now: now)
+                        applied = set
                         known = records
                         activeNumber = set.active(at: now).number
                     }
@@ -49,8 +54,8 @@ struct CARotationMonitor: Service {
         }
     }
 
-    private func apply(_ set: CAGenerationSet, now: Date) async throws {
-        let retiredBefore = Set(installation.authorities.set.generations.filter(\.isRetired).map(\.number))
+    private func apply(_ set: CAGenerationSet, after previous: CAGenerationSet, now: Date) async throws {
+        let retiredBefore = Set(previous.generations.filter(\.isRetired).map(\.number))
         try installation.authorities.replace(with: set)
         await revocation.replaceAuthorities(set.verifyingAuthorities)
         try await revocation.synchronize(now: now)

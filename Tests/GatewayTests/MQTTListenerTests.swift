@@ -141,8 +141,9 @@ final class TestClient: Sendable {
         try await channel.outbound.write(packet)
     }
 
-    /// The next packet, nil when the connection closed; fails the test after `timeout`.
-    func next(timeout: Duration = .seconds(5)) async throws -> MQTTPacket? {
+    /// The next packet, nil when the connection closed; fails the test after `timeout` (generous: on a loaded CI
+    /// machine a TLS round trip can take seconds, and a prompt answer returns at once anyway).
+    func next(timeout: Duration = .seconds(30)) async throws -> MQTTPacket? {
         try await withThrowingTaskGroup(of: MQTTPacket??.self) { group in
             group.addTask {
                 var iterator = self.inbound.makeAsyncIterator()
