@@ -57,7 +57,7 @@ struct CARotationMonitor: Service {
     private func apply(_ set: CAGenerationSet, after previous: CAGenerationSet, now: Date) async throws {
         let retiredBefore = Set(previous.generations.filter(\.isRetired).map(\.number))
         try installation.authorities.replace(with: set)
-        await revocation.replaceAuthorities(set.verifyingAuthorities)
+        await revocation.replaceAuthorities(set.revocationAuthorities(at: now))
         try await revocation.synchronize(now: now)
         try CARotation.writeTrustBundle(set, to: installation.dataDirectory)
         let active = set.active(at: now)

@@ -85,7 +85,7 @@ public struct ProvisioServer: Sendable {
         let revocation = try await Self.revocationAuthority(installation: installation, connections: connections,
                                                             ocspSigners: ocspSigners, logger: logger)
         // Every non-retired CA generation's CRL and OCSP are served; a rotation monitor keeps this current.
-        await revocation.replaceAuthorities(installation.authorities.set.verifyingAuthorities)
+        await revocation.replaceAuthorities(installation.authorities.set.revocationAuthorities(at: Date()))
         try await revocation.synchronize(now: Date())
         var tlsContexts: [String: ReloadableTLSContext] = [:]
         for (name, identity) in installation.tlsIdentities {

@@ -119,6 +119,12 @@ struct CARotationTests {
             let retiredIssuing = try #require(set.generations.first { $0.number == 1 }).issuing.certificate
             #expect(await fixture.store.revokedIssuingSerials == [SerialNumberText.canonical(bytes: retiredIssuing.serialNumber.bytes)])
             await #expect(throws: PKIError.self) { try await fixture.rotation.retire(generation: 1, now: now) }
+            // The retired root still publishes its CRL (it lists the retired issuing CA); nothing else of generation 1 does.
+            let retiredRoot = try #require(set.generations.first { $0.number == 1 }).root
+            #expect(!set.verifyingAuthorities.contains { $0.name == retiredRoot.name })
+            #expect(set.revocationAuthorities(at: now).map(\.name) == set.verifyingAuthorities.map(\.name) + [retiredRoot.name])
+            let retiredIssuingName = try #require(set.generations.first { $0.number == 1 }).issuing.name
+            #expect(!set.revocationAuthorities(at: now).contains { $0.name == retiredIssuingName })
 
             // Survives a reload from the files and the store.
             let reloaded = try await fixture.rotation.load(now: now)

@@ -59,6 +59,16 @@ public struct CAGenerationSet: Sendable {
         return (current.map(\.issuing) + current.map(\.root)).filter { seen.insert($0.name).inserted }
     }
 
+    /// The CAs whose CRLs and OCSP answers are served at `now`: every verifying CA, and the roots of retired
+    /// generations until they expire — a retirement puts the issuing CA on its root's CRL, and relying parties that
+    /// still trust that root must be able to read it.
+    public func revocationAuthorities(at now: Date) -> [CertificateAuthority] {
+        var seen = Set(verifyingAuthorities.map(\.name))
+        let retiredRoots = generations.filter(\.isRetired).map(\.root)
+            .filter { $0.certificate.notValidAfter > now && seen.insert($0.name).inserted }
+        return verifyingAuthorities + retiredRoots
+    }
+
     /// Every non-retired root as PEM, oldest first: the trust bundle clients re-read during a rotation.
     public var trustBundlePEM: String {
         // A Certificate re-emits the DER it holds, so encoding cannot fail in practice.
