@@ -20,10 +20,7 @@ final class EnrollmentGroupCache: Sendable {
         if let cached = entries.withLock({ $0[kind] }), cached.revision == revision {
             return cached.groups
         }
-        let groups = try ProvisioDatabase.enrollmentGroupTable.records(
-            EnrollmentGroup.self, db,
-            sql: "SELECT id_key, json FROM enrollment_group WHERE attestation_type = ? AND provisioning_status = ? ORDER BY id_key",
-            arguments: [kind.rawValue, ProvisioningStatus.enabled.rawValue])
+        let groups = try ProvisioDatabase.enrollmentGroups(db, attestation: kind, status: .enabled)
         entries.withLock { entries in
             // Two readers may race with different snapshots: keep the newer one.
             if (entries[kind]?.revision ?? .min) <= revision {

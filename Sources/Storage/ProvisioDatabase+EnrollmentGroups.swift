@@ -63,12 +63,15 @@ extension ProvisioDatabase {
 
     /// Every disabled group attesting with `attestation`, ordered by id (one indexed query).
     public func disabledEnrollmentGroups(attestation: AttestationMechanism.Kind) async throws -> [EnrollmentGroup] {
-        let table = Self.enrollmentGroupTable
-        return try await pool.read { db in
-            try table.records(
-                EnrollmentGroup.self, db,
-                sql: "SELECT id_key, json FROM enrollment_group WHERE attestation_type = ? AND provisioning_status = ? ORDER BY id_key",
-                arguments: [attestation.rawValue, ProvisioningStatus.disabled.rawValue])
-        }
+        try await pool.read { db in try Self.enrollmentGroups(db, attestation: attestation, status: .disabled) }
+    }
+
+    /// The groups attesting with `attestation` whose stored status is `status`, ordered by id.
+    static func enrollmentGroups(_ db: Database, attestation: AttestationMechanism.Kind,
+                                 status: ProvisioningStatus) throws -> [EnrollmentGroup] {
+        try enrollmentGroupTable.records(
+            EnrollmentGroup.self, db,
+            sql: "SELECT id_key, json FROM enrollment_group WHERE attestation_type = ? AND provisioning_status = ? ORDER BY id_key",
+            arguments: [attestation.rawValue, status.rawValue])
     }
 }
