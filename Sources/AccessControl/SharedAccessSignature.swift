@@ -108,7 +108,7 @@ extension CharacterSet {
 extension StringProtocol {
     /// The text with every `%XX` replaced by its byte; nil for a malformed escape or bytes that are not UTF-8.
     /// (Foundation's `removingPercentEncoding` does the same far more slowly; every device request parses a token.)
-    var percentDecoded: String? {
+    public var percentDecoded: String? {
         let utf8 = self.utf8
         guard utf8.contains(UInt8(ascii: "%")) else { return String(self) }
         var bytes = [UInt8]()

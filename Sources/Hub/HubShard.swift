@@ -103,6 +103,21 @@ public struct HubShard: Sendable {
         guard body.count <= TelemetryMessage.maximumBodySize else {
             throw HubError.tooLarge("a message body may be at most 256 KB")
         }
+        return try await telemetry.record(telemetryMessage(deviceId: deviceId, moduleId: moduleId, authMethod: authMethod,
+                                                           properties: properties, body: body))
+    }
+
+    /// Queues a device message for the next group commit without waiting; `completion` runs once it is durable (or
+    /// could not be stored). The caller checked the body size against `TelemetryMessage.maximumBodySize`.
+    public func submitTelemetry(deviceId: String, moduleId: String?, authMethod: String, properties: MessagePropertyBag,
+                                body: [UInt8], completion: @escaping TelemetryBatcher.Completion) {
+        telemetry.submit(telemetryMessage(deviceId: deviceId, moduleId: moduleId, authMethod: authMethod, properties: properties,
+                                          body: body), completion: completion)
+    }
+
+    /// The message as stored: the device's properties plus the connection and enqueue system properties.
+    private func telemetryMessage(deviceId: String, moduleId: String?, authMethod: String, properties: MessagePropertyBag,
+                                  body: [UInt8]) -> TelemetryMessage {
         let enqueued = now()
         var system = properties.systemProperties
         system["iothub-connection-device-id"] = deviceId
@@ -110,9 +125,8 @@ public struct HubShard: Sendable {
         system["iothub-connection-auth-method"] = authMethod
         system["iothub-enqueuedtime"] = RegistrationTimestamp.string(enqueued)
         system["iothub-message-source"] = "Telemetry"
-        return try await telemetry.record(TelemetryMessage(
-            shard: name, deviceId: deviceId, moduleId: moduleId, enqueuedTime: enqueued, body: body,
-            properties: properties.applicationProperties, systemProperties: system))
+        return TelemetryMessage(shard: name, deviceId: deviceId, moduleId: moduleId, enqueuedTime: enqueued, body: body,
+                                properties: properties.applicationProperties, systemProperties: system)
     }
 
     // MARK: Direct methods

@@ -52,7 +52,7 @@ struct RoutingSetup: Sendable {
     func service(logger: Logger) -> RoutingService {
         RoutingService(
             shards: shards.keys.sorted().compactMap { shards[$0] },
-            dependencies: .init(telemetry: database, hubEvents: database, twins: database, webhooks: NIOWebhookTransport(),
+            dependencies: .init(telemetry: telemetryStore, hubEvents: database, twins: database, webhooks: NIOWebhookTransport(),
                                 connectionEvents: connectionEvents),
             logger: logger)
     }

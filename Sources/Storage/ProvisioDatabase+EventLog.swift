@@ -238,19 +238,14 @@ extension ProvisioDatabase: EventLogStore {
     }
 
     private static func encodedProperties(_ record: EventRecord) throws -> (String, String) {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        return (String(decoding: try encoder.encode(record.properties), as: UTF8.self),
-                String(decoding: try encoder.encode(record.systemProperties), as: UTF8.self))
+        (PropertyMapJSON.encode(record.properties), PropertyMapJSON.encode(record.systemProperties))
     }
 
     private static func storedEvent(_ row: Row) throws -> StoredEvent {
-        let decoder = JSONDecoder()
         let body: Data = row["body"]
         let propertiesText: String = row["properties_json"]
         let systemText: String = row["system_properties_json"]
-        guard let properties = try? decoder.decode([String: String].self, from: Data(propertiesText.utf8)),
-              let system = try? decoder.decode([String: String].self, from: Data(systemText.utf8))
+        guard let properties = PropertyMapJSON.decode(propertiesText), let system = PropertyMapJSON.decode(systemText)
         else { throw StorageError(.corruptRecord, "event \(row["sequence_number"] as Int64) has unreadable properties") }
         return StoredEvent(
             partition: row["partition"], sequenceNumber: row["sequence_number"],

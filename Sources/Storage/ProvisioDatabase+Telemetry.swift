@@ -5,11 +5,9 @@ import Hub
 extension ProvisioDatabase: TelemetryStore {
     /// Appends messages in one transaction (committed with `synchronous=FULL` before this returns).
     public func appendTelemetry(_ messages: [TelemetryMessage]) async throws -> [Int64] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        let rows = try messages.map { message in
-            (message, String(decoding: try encoder.encode(message.properties), as: UTF8.self),
-             String(decoding: try encoder.encode(message.systemProperties), as: UTF8.self))
+        let rows = messages.map { message in
+            (message, PropertyMapJSON.encode(message.properties), PropertyMapJSON.encode(message.systemProperties),
+             StoredDateText.string(message.enqueuedTime))
         }
         return try await pool.write { db in
             let statement = try db.cachedStatement(sql: """
@@ -18,8 +16,8 @@ extension ProvisioDatabase: TelemetryStore {
                 """)
             var sequenceNumbers: [Int64] = []
             sequenceNumbers.reserveCapacity(rows.count)
-            for (message, properties, system) in rows {
-                try statement.execute(arguments: [message.shard, message.deviceId, message.moduleId, message.enqueuedTime,
+            for (message, properties, system, enqueued) in rows {
+                try statement.execute(arguments: [message.shard, message.deviceId, message.moduleId, enqueued,
                                                   Data(message.body), properties, system])
                 sequenceNumbers.append(db.lastInsertedRowID)
             }
@@ -30,15 +28,13 @@ extension ProvisioDatabase: TelemetryStore {
     /// Messages of a shard after a sequence number, oldest first.
     public func telemetry(shard: String, after sequenceNumber: Int64, limit: Int) async throws -> [StoredTelemetryMessage] {
         try await pool.read { db in
-            let decoder = JSONDecoder()
-            return try Row.fetchAll(db, sql: """
+            try Row.fetchAll(db, sql: """
                 SELECT * FROM telemetry WHERE shard = ? AND sequence_number > ? ORDER BY sequence_number LIMIT ?
                 """, arguments: [shard, sequenceNumber, limit]).map { row in
                 let body: Data = row["body"]
                 let propertiesText: String = row["properties_json"]
                 let systemText: String = row["system_properties_json"]
-                guard let properties = try? decoder.decode([String: String].self, from: Data(propertiesText.utf8)),
-                      let system = try? decoder.decode([String: String].self, from: Data(systemText.utf8))
+                guard let properties = PropertyMapJSON.decode(propertiesText), let system = PropertyMapJSON.decode(systemText)
                 else { throw StorageError(.corruptRecord, "telemetry message \(row["sequence_number"] as Int64) has unreadable properties") }
                 return StoredTelemetryMessage(sequenceNumber: row["sequence_number"], message: TelemetryMessage(
                     shard: row["shard"], deviceId: row["device_id"], moduleId: row["module_id"], enqueuedTime: row["enqueued_time"],

@@ -23,6 +23,8 @@ actor HubDeviceSession: MQTTSession {
     private var methodRequestsInFlight: Set<String> = []
     private var earlyMethodResponses: [String: DirectMethodResponse] = [:]
     private var isOpen = true
+    /// The device's telemetry, taken on the event loop.
+    nonisolated let publishFastPath: (any MQTTPublishFastPath)?
 
     init(shard: HubShard, deviceId: String, moduleId: String?, authMethod: String, subscriptions: Set<HubSubscription>,
          outbound: MQTTOutbound, directory: HubConnectionDirectory, logger: Logger) {
@@ -35,6 +37,7 @@ actor HubDeviceSession: MQTTSession {
         self.outbound = outbound
         self.directory = directory
         self.logger = logger
+        self.publishFastPath = HubTelemetryFastPath(shard: shard, deviceId: deviceId, moduleId: moduleId, authMethod: authMethod)
     }
 
     // MARK: Client packets
@@ -228,6 +231,36 @@ actor HubDeviceSession: MQTTSession {
         var application = message.properties
         if message.ack != .none { application["iothub-ack"] = message.ack.rawValue }
         return MessagePropertyBag(applicationProperties: application, systemProperties: system).encoded
+    }
+}
+
+/// A device's own telemetry topic, taken on the event loop: the topic must start with the device's (or module's)
+/// `…/messages/events/`; a property bag that does not parse or a body over 256 KB goes to the session, which refuses it.
+struct HubTelemetryFastPath: MQTTPublishFastPath {
+    let shard: HubShard
+    let deviceId: String
+    let moduleId: String?
+    let authMethod: String
+    let prefix: String
+
+    init(shard: HubShard, deviceId: String, moduleId: String?, authMethod: String) {
+        self.shard = shard
+        self.deviceId = deviceId
+        self.moduleId = moduleId
+        self.authMethod = authMethod
+        prefix = moduleId.map { "devices/\(deviceId)/modules/\($0)/messages/events/" } ?? "devices/\(deviceId)/messages/events/"
+    }
+
+    func take(_ publish: MQTTPublish, completion: @escaping @Sendable (Result<Void, any Error>) -> Void) -> Bool {
+        let topic = publish.topic.utf8
+        guard topic.starts(with: prefix.utf8), publish.payload.readableBytes <= TelemetryMessage.maximumBodySize else { return false }
+        let bag = Substring(publish.topic.utf8.dropFirst(prefix.utf8.count))
+        guard let properties = try? MessagePropertyBag(parsing: bag) else { return false }
+        shard.submitTelemetry(deviceId: deviceId, moduleId: moduleId, authMethod: authMethod, properties: properties,
+                              body: Array(publish.payload.readableBytesView)) { result in
+            completion(result.map { _ in () })
+        }
+        return true
     }
 }
 

@@ -45,6 +45,8 @@ public protocol MQTTSession: Sendable {
     func connected() async
     /// SUBACK was sent; deliveries for the new subscriptions may start.
     func subscriptionsAcknowledged() async
+    /// PUBLISH packets the connection completes on its event loop instead of calling ``publish(_:)``; nil for none.
+    var publishFastPath: (any MQTTPublishFastPath)? { get }
 }
 
 extension MQTTSession {
@@ -52,6 +54,8 @@ extension MQTTSession {
     public func connected() async {}
     /// Nothing to do by default.
     public func subscriptionsAcknowledged() async {}
+    /// Every packet goes to ``publish(_:)`` by default.
+    public var publishFastPath: (any MQTTPublishFastPath)? { nil }
 }
 
 /// Sends packets to one client; safe to use from any task.

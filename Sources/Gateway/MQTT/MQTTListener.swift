@@ -39,7 +39,8 @@ public struct MQTTListener: Service {
         }
     }
 
-    private typealias Connection = (channel: NIOAsyncChannel<MQTTPacket, MQTTPacket>, chain: PresentedCertificateChain)
+    private typealias Connection = (channel: NIOAsyncChannel<MQTTPacket, MQTTPacket>, chain: PresentedCertificateChain,
+                                    fastPath: NIOLoopBound<MQTTPublishFastPathHandler>)
 
     let configuration: Configuration
     let authenticator: any MQTTConnectAuthenticator
@@ -84,8 +85,10 @@ public struct MQTTListener: Service {
                         try sync.addHandler(ReadTimeoutHandler(timeout: connectTimeout))
                         try sync.addHandler(ByteToMessageHandler(MQTTPacketDecoder(limits: limits)))
                         try sync.addHandler(MessageToByteHandler(MQTTPacketEncoder()))
+                        let fastPath = MQTTPublishFastPathHandler()
+                        try sync.addHandler(fastPath)
                         let asyncChannel = try NIOAsyncChannel<MQTTPacket, MQTTPacket>(wrappingChannelSynchronously: channel)
-                        return (asyncChannel, chain)
+                        return (asyncChannel, chain, NIOLoopBound(fastPath, eventLoop: channel.eventLoop))
                     }
                 }
         } catch {
@@ -140,6 +143,10 @@ public struct MQTTListener: Service {
                             clientId = connect.clientIdentifier
                             logger[metadataKey: "gateway.client_id"] = "\(connect.clientIdentifier)"
                             registry.claim(clientId: connect.clientIdentifier, for: channel)?.close(promise: nil)
+                            if let path = accepted.publishFastPath {
+                                let handler = connection.fastPath
+                                try await channel.eventLoop.submit { handler.value.activate(path) }.get()
+                            }
                             try await outbound.write(.connAck(MQTTConnAck(sessionPresent: sessionPresent, returnCode: .accepted)))
                             let keepAlive: TimeAmount? = connect.keepAliveSeconds == 0
                                 ? nil : .milliseconds(Int64(connect.keepAliveSeconds) * 1500)

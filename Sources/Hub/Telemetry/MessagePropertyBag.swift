@@ -1,3 +1,4 @@
+import AccessControl
 import Foundation
 
 /// The property bag at the end of an MQTT message topic: `%24.mid=…&%24.ct=…&custom=value`.
@@ -25,8 +26,7 @@ public struct MessagePropertyBag: Sendable, Equatable {
         self.init()
         for pair in bag.split(separator: "&", omittingEmptySubsequences: true) {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            guard let key = String(parts[0]).removingPercentEncoding, !key.isEmpty,
-                  let value = (parts.count > 1 ? String(parts[1]) : "").removingPercentEncoding
+            guard let key = parts[0].percentDecoded, !key.isEmpty, let value = parts.count > 1 ? parts[1].percentDecoded : ""
             else { throw .badRequest("the message property bag is not valid percent-encoding") }
             if let system = Self.systemKeys.first(where: { $0.wire == key }) {
                 systemProperties[system.name] = value

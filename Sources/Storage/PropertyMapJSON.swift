@@ -1,0 +1,188 @@
+import Foundation
+
+/// The JSON text of a flat string-to-string map (message properties), written and read by hand: every telemetry
+/// message and routed event stores two of them, and Foundation's coders cost more than the SQLite insert.
+///
+/// The text is ordinary JSON (keys sorted, no escaped slashes), so rows written by `JSONEncoder` earlier and rows
+/// written here read the same way; anything this reader does not expect falls back to `JSONDecoder`.
+enum PropertyMapJSON {
+    /// `{"a":"1","b":"2"}` with keys in sorted order.
+    static func encode(_ map: [String: String]) -> String {
+        if map.isEmpty { return "{}" }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(map.count * 32 + 2)
+        bytes.append(UInt8(ascii: "{"))
+        var first = true
+        for key in map.keys.sorted() {
+            if !first { bytes.append(UInt8(ascii: ",")) }
+            first = false
+            appendString(key, to: &bytes)
+            bytes.append(UInt8(ascii: ":"))
+            appendString(map[key] ?? "", to: &bytes)
+        }
+        bytes.append(UInt8(ascii: "}"))
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The map `text` holds; nil when it is not a JSON object of strings.
+    static func decode(_ text: String) -> [String: String]? {
+        if text == "{}" { return [:] }
+        var text = text
+        let fast: [String: String]?? = text.withUTF8 { bytes in
+            var reader = Reader(bytes: bytes)
+            return reader.object()
+        }
+        switch fast {
+        case .some(let map?):
+            return map
+        case .some(nil):
+            return nil
+        case .none:
+            return try? JSONDecoder().decode([String: String].self, from: Data(text.utf8))
+        }
+    }
+
+    private static func appendString(_ text: String, to bytes: inout [UInt8]) {
+        bytes.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
+            case UInt8(ascii: "\\"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+            case 0x0A: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+            case 0x0D: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+            case 0x09: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+            case 0x00..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
+                                          hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]])
+            default: bytes.append(byte)
+            }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// Reads `{"k":"v",…}` as written above. Returns `.some(map)`, `.some(nil)` for text that is not an object of strings
+    /// in a form this reader knows to be wrong, or `nil` (no answer) for escapes it leaves to `JSONDecoder`.
+    private struct Reader {
+        let bytes: UnsafeBufferPointer<UInt8>
+        var index = 0
+
+        init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+
+        mutating func object() -> [String: String]?? {
+            skipSpace()
+            guard take(UInt8(ascii: "{")) else { return .some(nil) }
+            var map: [String: String] = [:]
+            skipSpace()
+            if take(UInt8(ascii: "}")) { return finish(map) }
+            while true {
+                skipSpace()
+                guard let key = string() else { return nil }
+                skipSpace()
+                guard take(UInt8(ascii: ":")) else { return .some(nil) }
+                skipSpace()
+                guard let value = string() else { return nil }
+                map[key] = value
+                skipSpace()
+                if take(UInt8(ascii: ",")) { continue }
+                guard take(UInt8(ascii: "}")) else { return nil }
+                return finish(map)
+            }
+        }
+
+        private mutating func finish(_ map: [String: String]) -> [String: String]?? {
+            skipSpace()
+            return index == bytes.count ? .some(map) : .some(nil)
+        }
+
+        /// A string without `\u` escapes; nil (leave it to Foundation) for anything else.
+        private mutating func string() -> String? {
+            guard take(UInt8(ascii: "\"")) else { return nil }
+            var start = index
+            var escaped: [UInt8]?
+            while index < bytes.count {
+                let byte = bytes[index]
+                if byte == UInt8(ascii: "\"") {
+                    let tail = UnsafeBufferPointer(rebasing: bytes[start..<index])
+                    index += 1
+                    guard var collected = escaped else { return String(validating: tail, as: UTF8.self) }
+                    collected.append(contentsOf: tail)
+                    return String(validating: collected, as: UTF8.self)
+                }
+                if byte == UInt8(ascii: "\\") {
+                    guard index + 1 < bytes.count else { return nil }
+                    let replacement: UInt8
+                    switch bytes[index + 1] {
+                    case UInt8(ascii: "\""): replacement = UInt8(ascii: "\"")
+                    case UInt8(ascii: "\\"): replacement = UInt8(ascii: "\\")
+                    case UInt8(ascii: "/"): replacement = UInt8(ascii: "/")
+                    case UInt8(ascii: "n"): replacement = 0x0A
+                    case UInt8(ascii: "r"): replacement = 0x0D
+                    case UInt8(ascii: "t"): replacement = 0x09
+                    default: return nil
+                    }
+                    var collected = escaped ?? []
+                    collected.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<index]))
+                    collected.append(replacement)
+                    escaped = collected
+                    index += 2
+                    start = index
+                    continue
+                }
+                if byte < 0x20 { return nil }
+                index += 1
+            }
+            return nil
+        }
+
+        private mutating func take(_ byte: UInt8) -> Bool {
+            guard index < bytes.count, bytes[index] == byte else { return false }
+            index += 1
+            return true
+        }
+
+        private mutating func skipSpace() {
+            while index < bytes.count, [0x20, 0x0A, 0x0D, 0x09].contains(bytes[index]) { index += 1 }
+        }
+    }
+}
+
+/// Dates in GRDB's stored form, `yyyy-MM-dd HH:mm:ss.SSS` in UTC, without a `DateFormatter` (which costs several
+/// microseconds per call on Linux). Reads go through GRDB's own parser as before.
+enum StoredDateText {
+    static func string(_ date: Date) -> String {
+        // Milliseconds rounded to the nearest, as the formatter does (…59.9996 is the next second's .000).
+        let total = Int64((date.timeIntervalSince1970 * 1000).rounded())
+        let whole = total >= 0 ? total / 1000 : -((-total + 999) / 1000)
+        let milliseconds = Int(total - whole * 1000)
+        var time = time_t(whole)
+        var parts = tm()
+        gmtime_r(&time, &parts)
+        var text = [UInt8]()
+        text.reserveCapacity(23)
+        func append(_ value: Int, digits: Int) {
+            var divisor = 1
+            for _ in 1..<digits { divisor *= 10 }
+            var rest = value
+            while divisor > 0 {
+                text.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest / divisor % 10))
+                rest %= divisor
+                divisor /= 10
+            }
+        }
+        append(Int(parts.tm_year) + 1900, digits: 4)
+        text.append(UInt8(ascii: "-"))
+        append(Int(parts.tm_mon) + 1, digits: 2)
+        text.append(UInt8(ascii: "-"))
+        append(Int(parts.tm_mday), digits: 2)
+        text.append(UInt8(ascii: " "))
+        append(Int(parts.tm_hour), digits: 2)
+        text.append(UInt8(ascii: ":"))
+        append(Int(parts.tm_min), digits: 2)
+        text.append(UInt8(ascii: ":"))
+        append(Int(parts.tm_sec), digits: 2)
+        text.append(UInt8(ascii: "."))
+        append(milliseconds, digits: 3)
+        return String(decoding: text, as: UTF8.self)
+    }
+}

@@ -1,0 +1,121 @@
+import MQTTCodec
+import NIOCore
+import NIOEmbedded
+import Synchronization
+import Testing
+@testable import Gateway
+
+/// The event-loop telemetry path on an embedded channel: what it takes, when PUBACKs go out, and when it stops reading.
+@Suite("MQTT publish fast path")
+struct MQTTPublishFastPathTests {
+    /// Takes topics under `fast/`; completions wait until the test runs them.
+    final class HeldPath: MQTTPublishFastPath {
+        let held = Mutex<[(topic: String, completion: @Sendable (Result<Void, any Error>) -> Void)]>([])
+
+        func take(_ publish: MQTTPublish, completion: @escaping @Sendable (Result<Void, any Error>) -> Void) -> Bool {
+            guard publish.topic.hasPrefix("fast/") else { return false }
+            held.withLock { $0.append((publish.topic, completion)) }
+            return true
+        }
+
+        var count: Int { held.withLock { $0.count } }
+
+        /// Completes the first `count` held messages, in order.
+        func complete(_ count: Int, with result: Result<Void, any Error> = .success(())) {
+            let completions = held.withLock { held in
+                defer { held.removeFirst(count) }
+                return held.prefix(count).map(\.completion)
+            }
+            for completion in completions { completion(result) }
+        }
+    }
+
+    /// Counts `read()` calls that reach the socket end of the pipeline.
+    final class ReadCounter: ChannelOutboundHandler {
+        typealias OutboundIn = MQTTPacket
+        var reads = 0
+        func read(context: ChannelHandlerContext) {
+            reads += 1
+            context.read()
+        }
+    }
+
+    struct StoreFailed: Error {}
+
+    func publish(_ topic: String, id: UInt16?, qos: MQTTQoS = .atLeastOnce) -> MQTTPacket {
+        .publish(MQTTPublish(topic: topic, payload: ByteBuffer(string: "x"), qos: qos, packetIdentifier: id))
+    }
+
+    func makeChannel(activated path: HeldPath?) throws -> (EmbeddedChannel, MQTTPublishFastPathHandler, ReadCounter) {
+        let counter = ReadCounter()
+        let handler = MQTTPublishFastPathHandler()
+        let channel = EmbeddedChannel()
+        try channel.pipeline.syncOperations.addHandler(counter)
+        try channel.pipeline.syncOperations.addHandler(handler)
+        if let path { handler.activate(path) }
+        return (channel, handler, counter)
+    }
+
+    @Test("before activation, and for packets the path declines, everything goes to the session")
+    func passThrough() throws {
+        let path = HeldPath()
+        let (channel, handler, _) = try makeChannel(activated: nil)
+        try channel.writeInbound(publish("fast/a", id: 1))
+        #expect(try channel.readInbound(as: MQTTPacket.self) == publish("fast/a", id: 1))
+        handler.activate(path)
+        try channel.writeInbound(publish("slow/b", id: 2))
+        try channel.writeInbound(MQTTPacket.pingReq)
+        #expect(try channel.readInbound(as: MQTTPacket.self) == publish("slow/b", id: 2))
+        #expect(try channel.readInbound(as: MQTTPacket.self) == .pingReq)
+        #expect(path.count == 0)
+    }
+
+    @Test("PUBACKs go out only once messages are committed, in the order the PUBLISH packets came, none for QoS 0")
+    func acknowledgesAfterCommit() throws {
+        let path = HeldPath()
+        let (channel, _, _) = try makeChannel(activated: path)
+        try channel.writeInbound(publish("fast/1", id: 7))
+        try channel.writeInbound(publish("fast/2", id: nil, qos: .atMostOnce))
+        try channel.writeInbound(publish("fast/3", id: 9))
+        #expect(try channel.readInbound(as: MQTTPacket.self) == nil, "taken packets do not reach the session")
+        #expect(path.count == 3)
+        channel.embeddedEventLoop.run()
+        #expect(try channel.readOutbound(as: MQTTPacket.self) == nil, "nothing is acknowledged before the commit")
+        path.complete(2)
+        channel.embeddedEventLoop.run()
+        #expect(try channel.readOutbound(as: MQTTPacket.self) == .pubAck(packetIdentifier: 7))
+        #expect(try channel.readOutbound(as: MQTTPacket.self) == nil)
+        path.complete(1)
+        channel.embeddedEventLoop.run()
+        #expect(try channel.readOutbound(as: MQTTPacket.self) == .pubAck(packetIdentifier: 9))
+    }
+
+    @Test("reading pauses while too many messages wait for their commit and resumes after")
+    func backpressure() throws {
+        let path = HeldPath()
+        let (channel, _, counter) = try makeChannel(activated: path)
+        for id in 1...MQTTPublishFastPathHandler.maximumUncommitted {
+            try channel.writeInbound(publish("fast/\(id)", id: UInt16(id)))
+        }
+        let before = counter.reads
+        channel.read()
+        #expect(counter.reads == before, "no read while \(MQTTPublishFastPathHandler.maximumUncommitted) messages wait")
+        path.complete(1)
+        channel.embeddedEventLoop.run()
+        #expect(counter.reads == before + 1, "the deferred read goes out once one is committed")
+        #expect(try channel.readOutbound(as: MQTTPacket.self) == .pubAck(packetIdentifier: 1))
+        channel.read()
+        #expect(counter.reads == before + 2)
+    }
+
+    @Test("a message that could not be stored closes the connection without a PUBACK")
+    func failureCloses() throws {
+        let path = HeldPath()
+        let (channel, _, _) = try makeChannel(activated: path)
+        try channel.writeInbound(publish("fast/1", id: 1))
+        path.complete(1, with: .failure(StoreFailed()))
+        channel.embeddedEventLoop.run()
+        #expect(try channel.readOutbound(as: MQTTPacket.self) == nil)
+        #expect(!channel.isActive)
+    }
+}
