@@ -43,7 +43,7 @@ struct RoutingSetup: Sendable {
                 wants: { [shards] shard, source in
                     shards[shard]?.currentTable.routes(RoutingSource(messageSource: source.rawValue)) ?? true
                 }),
-            telemetryStore: RoutedTelemetryStore(base: database, notify: wake),
+            telemetryStore: RoutedTelemetryStore(base: database, eventLog: database, routing: shards, notify: wake),
             connectionEvents: ConnectionEventRecorder(store: database, recorded: wake),
             database: database)
     }

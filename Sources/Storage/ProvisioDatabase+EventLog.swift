@@ -7,40 +7,63 @@ extension ProvisioDatabase: EventLogStore {
     /// Appends to endpoint partitions and moves the source cursors in one transaction.
     @discardableResult
     public func commitRouting(shard: String, appends: [EventAppend], cursors: [String: Int64], enqueuedTime: Date) async throws -> [StoredEvent] {
-        let encoded = try appends.map { append in (append, try Self.encodedProperties(append.record)) }
-        let time = enqueuedTime.timeIntervalSince1970
+        let encoded = appends.map { append in (append, Self.encodedProperties(append.record)) }
         return try await pool.write { db in
-            var heads: [String: (last: Int64, bytes: Int64)] = [:]
-            let insert = try db.cachedStatement(sql: """
-                INSERT INTO event_log (shard, endpoint, partition, sequence_number, enqueued_time, device_id, module_id, size, body,
-                                       properties_json, system_properties_json)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-            var stored: [StoredEvent] = []
-            stored.reserveCapacity(appends.count)
-            for (append, (properties, system)) in encoded {
-                let key = "\(append.endpoint)\u{0}\(append.partition)"
-                var head = try heads[key] ?? Self.partitionHead(shard: shard, endpoint: append.endpoint, partition: append.partition, db)
-                head.last += 1
-                let size = Int64(append.record.body.count + properties.utf8.count + system.utf8.count)
-                head.bytes += size
-                heads[key] = head
-                try insert.execute(arguments: [shard, append.endpoint, append.partition, head.last, time, append.record.deviceId,
-                                               append.record.moduleId, size, Data(append.record.body), properties, system])
-                stored.append(StoredEvent(partition: append.partition, sequenceNumber: head.last, enqueuedTime: enqueuedTime, record: append.record))
-            }
-            let update = try db.cachedStatement(sql: """
-                INSERT INTO event_partition (shard, endpoint, partition, last_sequence_number, total_bytes) VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT(shard, endpoint, partition) DO UPDATE
-                SET last_sequence_number = excluded.last_sequence_number, total_bytes = excluded.total_bytes
-                """)
-            for (key, head) in heads {
-                let parts = key.split(separator: "\u{0}", omittingEmptySubsequences: false)
-                try update.execute(arguments: [shard, String(parts[0]), Int(parts[1]) ?? 0, head.last, head.bytes])
-            }
+            let stored = try Self.append(encoded, shard: shard, enqueuedTime: enqueuedTime, db)
             for (name, position) in cursors { try Self.storeCursor(shard: shard, name: name, position: position, db) }
             return stored
         }
+    }
+
+    /// Every shard's appends, cursors and consumed telemetry in one transaction.
+    public func commitRouting(_ commits: [RoutingCommit], enqueuedTime: Date) async throws {
+        let encoded = commits.map { commit in (commit, commit.appends.map { append in (append, Self.encodedProperties(append.record)) }) }
+        try await pool.write { db in
+            for (commit, appends) in encoded {
+                try Self.append(appends, shard: commit.shard, enqueuedTime: enqueuedTime, db)
+                for (name, position) in commit.cursors { try Self.storeCursor(shard: commit.shard, name: name, position: position, db) }
+                if let through = commit.consumedTelemetryThrough {
+                    try db.cachedStatement(sql: "DELETE FROM telemetry WHERE shard = ? AND sequence_number <= ?")
+                        .execute(arguments: [commit.shard, through])
+                }
+            }
+        }
+    }
+
+    /// Appends events after their partitions' heads and moves the heads.
+    @discardableResult
+    private static func append(_ encoded: [(EventAppend, (String, String))], shard: String, enqueuedTime: Date,
+                               _ db: Database) throws -> [StoredEvent] {
+        let time = enqueuedTime.timeIntervalSince1970
+        var heads: [String: (last: Int64, bytes: Int64)] = [:]
+        let insert = try db.cachedStatement(sql: """
+            INSERT INTO event_log (shard, endpoint, partition, sequence_number, enqueued_time, device_id, module_id, size, body,
+                                   properties_json, system_properties_json)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        var stored: [StoredEvent] = []
+        stored.reserveCapacity(encoded.count)
+        for (append, (properties, system)) in encoded {
+            let key = "\(append.endpoint)\u{0}\(append.partition)"
+            var head = try heads[key] ?? Self.partitionHead(shard: shard, endpoint: append.endpoint, partition: append.partition, db)
+            head.last += 1
+            let size = Int64(append.record.body.count + properties.utf8.count + system.utf8.count)
+            head.bytes += size
+            heads[key] = head
+            try insert.execute(arguments: [shard, append.endpoint, append.partition, head.last, time, append.record.deviceId,
+                                           append.record.moduleId, size, Data(append.record.body), properties, system])
+            stored.append(StoredEvent(partition: append.partition, sequenceNumber: head.last, enqueuedTime: enqueuedTime, record: append.record))
+        }
+        let update = try db.cachedStatement(sql: """
+            INSERT INTO event_partition (shard, endpoint, partition, last_sequence_number, total_bytes) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT(shard, endpoint, partition) DO UPDATE
+            SET last_sequence_number = excluded.last_sequence_number, total_bytes = excluded.total_bytes
+            """)
+        for (key, head) in heads {
+            let parts = key.split(separator: "\u{0}", omittingEmptySubsequences: false)
+            try update.execute(arguments: [shard, String(parts[0]), Int(parts[1]) ?? 0, head.last, head.bytes])
+        }
+        return stored
     }
 
     /// Events of a partition from a sequence number on.
@@ -155,7 +178,7 @@ extension ProvisioDatabase: EventLogStore {
     /// Dead-letters events and moves the delivery cursor past them.
     public func deadLetter(shard: String, endpoint: String, events: [StoredEvent], attempts: Int, reason: String, cursor: String,
                            failedTime: Date) async throws {
-        let encoded = try events.map { event in (event, try Self.encodedProperties(event.record)) }
+        let encoded = events.map { event in (event, Self.encodedProperties(event.record)) }
         try await pool.write { db in
             for (event, (properties, system)) in encoded {
                 try db.execute(sql: """
@@ -237,7 +260,7 @@ extension ProvisioDatabase: EventLogStore {
             """, arguments: [bytes, shard, endpoint, partition])
     }
 
-    private static func encodedProperties(_ record: EventRecord) throws -> (String, String) {
+    private static func encodedProperties(_ record: EventRecord) -> (String, String) {
         (PropertyMapJSON.encode(record.properties), PropertyMapJSON.encode(record.systemProperties))
     }
 

@@ -75,7 +75,10 @@ struct MessageRouter: Sendable {
         var cursorUpdates: [String: Int64] = [:]
         if moved.telemetry != cursors.telemetry { cursorUpdates[Self.telemetryCursor] = moved.telemetry }
         if moved.hub != cursors.hub { cursorUpdates[Self.hubEventCursor] = moved.hub }
-        try await routing.store.commitRouting(shard: routing.shard, appends: appends, cursors: cursorUpdates, enqueuedTime: now())
+        // Routed telemetry leaves the intake log in the same transaction: the event logs hold it from here on.
+        try await routing.store.commitRouting([RoutingCommit(
+            shard: routing.shard, appends: appends, cursors: cursorUpdates,
+            consumedTelemetryThrough: moved.telemetry != cursors.telemetry ? moved.telemetry : nil)], enqueuedTime: now())
         routing.recordRouter {
             $0.messagesRead += messages.count + events.count
             $0.batches += 1

@@ -1,28 +1,83 @@
+import Foundation
 import Hub
 import Synchronization
 
-/// The telemetry store the hub writes through: the real one, plus a wake-up for each shard's router once a batch
-/// is committed, so routing latency is not a poll interval — and the committed messages themselves, kept in memory
-/// for a while so the router takes them from here instead of reading and decoding them back from the database.
+/// The telemetry store the hub writes through.
+///
+/// With the shards' routing at hand, a message whose routing needs nothing but the message itself (no `$twin` in a
+/// condition or enrichment) is routed at intake: its events are appended to the endpoint logs in the transaction that
+/// makes it durable, so it is stored once, not written to the intake log, read back and copied. Other messages go to
+/// the intake log and wake the shard's router, which keeps them in memory for a while so it need not read them back.
 public struct RoutedTelemetryStore: TelemetryStore {
     let base: any TelemetryStore
+    let eventLog: (any EventLogStore)?
+    let routing: [String: ShardRouting]
     let notify: @Sendable (_ shard: String) -> Void
     let recent: RecentTelemetry
 
-    /// Wraps `base`; `notify` runs after every committed append, once per shard in it.
+    /// Wraps `base`; `notify` runs after every committed append, once per shard in it. Nothing is routed at intake.
     public init(base: any TelemetryStore, notify: @escaping @Sendable (_ shard: String) -> Void) {
         self.base = base
+        eventLog = nil
+        routing = [:]
         self.notify = notify
         recent = RecentTelemetry()
     }
 
-    /// Appends through the real store, keeps the committed messages, then wakes the routers of the shards in the batch.
+    /// Wraps `base` and routes at intake, into `eventLog`, the messages of the `routing` shards that allow it.
+    public init(base: any TelemetryStore, eventLog: any EventLogStore, routing: [String: ShardRouting],
+                notify: @escaping @Sendable (_ shard: String) -> Void) {
+        self.base = base
+        self.eventLog = eventLog
+        self.routing = routing
+        self.notify = notify
+        recent = RecentTelemetry()
+    }
+
+    /// Stores the messages durably. Returns each message's position in the intake log, or 0 for one routed at intake.
     public func appendTelemetry(_ messages: [TelemetryMessage]) async throws -> [Int64] {
-        let sequenceNumbers = try await base.appendTelemetry(messages)
-        recent.committed(zip(sequenceNumbers, messages).map { StoredTelemetryMessage(sequenceNumber: $0, message: $1) })
-        if let first = messages.first?.shard {
-            notify(first)
-            for shard in Set(messages.dropFirst().map(\.shard)) where shard != first { notify(shard) }
+        guard let eventLog, !routing.isEmpty else { return try await appendToIntakeLog(messages) }
+        var tables: [String: RoutingTable?] = [:]
+        var commits: [String: (routing: ShardRouting, appends: [EventAppend], count: Int)] = [:]
+        var deferred: [(index: Int, message: TelemetryMessage)] = []
+        for (index, message) in messages.enumerated() {
+            let table = tables[message.shard] ?? routing[message.shard].map(\.currentTable).flatMap { $0.referencesTwin ? nil : $0 }
+            tables[message.shard] = .some(table)
+            guard let table, let shardRouting = routing[message.shard] else {
+                deferred.append((index, message))
+                continue
+            }
+            var commit = commits[message.shard] ?? (shardRouting, [], 0)
+            commit.count += 1
+            let routed = RoutingMessage(message)
+            if table.routes(routed.source) {
+                for delivery in table.deliveries(for: routed, twin: nil, hubName: message.shard) {
+                    let partitions = table.endpoints[delivery.endpoint]?.effectivePartitionCount ?? 1
+                    commit.appends.append(EventAppend(
+                        endpoint: delivery.endpoint, partition: EventPartitioner.partition(deviceId: message.deviceId, count: partitions),
+                        record: EventRecord(deviceId: message.deviceId, moduleId: message.moduleId, body: message.body,
+                                            properties: delivery.applicationProperties, systemProperties: message.systemProperties)))
+                }
+            }
+            commits[message.shard] = commit
+        }
+        var sequenceNumbers = [Int64](repeating: 0, count: messages.count)
+        if !commits.isEmpty {
+            try await eventLog.commitRouting(commits.map { RoutingCommit(shard: $0.key, appends: $0.value.appends) }, enqueuedTime: Date())
+            for (_, commit) in commits {
+                commit.routing.recordRouter {
+                    $0.messagesRead += commit.count
+                    $0.batches += 1
+                }
+                for (endpoint, count) in Dictionary(grouping: commit.appends, by: \.endpoint).mapValues(\.count) {
+                    commit.routing.recordEndpoint(endpoint) { $0.routed += count }
+                }
+                if !commit.appends.isEmpty { commit.routing.appended.notify() }
+            }
+        }
+        if !deferred.isEmpty {
+            let logged = try await appendToIntakeLog(deferred.map(\.message))
+            for (position, entry) in deferred.enumerated() { sequenceNumbers[entry.index] = logged[position] }
         }
         return sequenceNumbers
     }
@@ -31,6 +86,17 @@ public struct RoutedTelemetryStore: TelemetryStore {
     public func telemetry(shard: String, after sequenceNumber: Int64, limit: Int) async throws -> [StoredTelemetryMessage] {
         if let kept = recent.messages(shard: shard, after: sequenceNumber, limit: limit) { return kept }
         return try await base.telemetry(shard: shard, after: sequenceNumber, limit: limit)
+    }
+
+    /// Appends to the intake log, keeps the committed messages, then wakes the routers of the shards in the batch.
+    private func appendToIntakeLog(_ messages: [TelemetryMessage]) async throws -> [Int64] {
+        let sequenceNumbers = try await base.appendTelemetry(messages)
+        recent.committed(zip(sequenceNumbers, messages).map { StoredTelemetryMessage(sequenceNumber: $0, message: $1) })
+        if let first = messages.first?.shard {
+            notify(first)
+            for shard in Set(messages.dropFirst().map(\.shard)) where shard != first { notify(shard) }
+        }
+        return sequenceNumbers
     }
 }
 

@@ -7,6 +7,9 @@ public protocol EventLogStore: Sendable {
     /// so a crash either keeps both or neither. Returns the stored events in `appends` order.
     @discardableResult
     func commitRouting(shard: String, appends: [EventAppend], cursors: [String: Int64], enqueuedTime: Date) async throws -> [StoredEvent]
+    /// Several shards' appends and cursor moves in one transaction (one commit for a batch of telemetry routed at
+    /// intake); each commit may also drop the telemetry it consumed from the intake log.
+    func commitRouting(_ commits: [RoutingCommit], enqueuedTime: Date) async throws
     /// Up to `limit` events of a partition with sequence numbers from `sequenceNumber` on, oldest first.
     func events(shard: String, endpoint: String, partition: Int, from sequenceNumber: Int64, limit: Int) async throws -> [StoredEvent]
     /// The retained range of every partition `0..<partitionCount`.
@@ -36,4 +39,24 @@ public protocol EventLogStore: Sendable {
     func routingConfiguration(shard: String) async throws -> RoutingConfiguration?
     /// Stores a shard's routing.
     func saveRoutingConfiguration(_ configuration: RoutingConfiguration, shard: String) async throws
+}
+
+/// One shard's part of a routing transaction.
+public struct RoutingCommit: Sendable {
+    /// The shard.
+    public var shard: String
+    /// Events to append.
+    public var appends: [EventAppend]
+    /// Source cursors to store (`name → position`).
+    public var cursors: [String: Int64]
+    /// Telemetry of the shard routed by this commit, up to this sequence number, to remove from the intake log.
+    public var consumedTelemetryThrough: Int64?
+
+    /// Creates a commit.
+    public init(shard: String, appends: [EventAppend], cursors: [String: Int64] = [:], consumedTelemetryThrough: Int64? = nil) {
+        self.shard = shard
+        self.appends = appends
+        self.cursors = cursors
+        self.consumedTelemetryThrough = consumedTelemetryThrough
+    }
 }

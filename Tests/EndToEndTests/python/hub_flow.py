@@ -106,13 +106,18 @@ def send_c2d(body, **extra):
 client = make_client(ttl=130)
 
 
+# Telemetry is stored where routing puts it; with the default routing that is the built-in `events` endpoint's log.
+TELEMETRY = "json_extract(system_properties_json, '$.\"iothub-message-source\"') = 'Telemetry'"
+
+
 def telemetry():
     message = Message('{"temperature": 31.5}', message_id="mid-1", content_encoding="utf-8", content_type="application/json")
     message.custom_properties["alert"] = "true"
     message.custom_properties["b key"] = "v/1&2"
     client.send_message(message)
     row = sqlite3.connect("file:%s?mode=ro" % database, uri=True).execute(
-        "SELECT body, properties_json, system_properties_json FROM telemetry WHERE device_id = 'hub-dev-1' ORDER BY sequence_number DESC LIMIT 1").fetchone()
+        "SELECT body, properties_json, system_properties_json FROM event_log WHERE endpoint = 'events' AND device_id = 'hub-dev-1' "
+        "AND %s ORDER BY id DESC LIMIT 1" % TELEMETRY).fetchone()
     return {"body": row[0].decode(), "properties": json.loads(row[1]), "systemProperties": json.loads(row[2])}
 
 
@@ -225,7 +230,7 @@ def isolation():
     done.wait(WAIT)
     paho.loop_stop()
     spoofed = sqlite3.connect("file:%s?mode=ro" % database, uri=True).execute(
-        "SELECT COUNT(*) FROM telemetry WHERE device_id = 'hub-dev-2'").fetchone()[0]
+        "SELECT COUNT(*) FROM event_log WHERE device_id = 'hub-dev-2' AND %s" % TELEMETRY).fetchone()[0]
     return {"wrongShard": wrong_shard, "foreignSubscription": outcome["granted"], "closedOnForeignPublish": outcome["closed"],
             "spoofedStored": spoofed}
 
@@ -258,7 +263,8 @@ def modules():
     answer = registry.invoke_device_module_method("hub-dev-1", "sensor", CloudToDeviceMethod(method_name="calibrate", payload={}, response_timeout_in_seconds=10))
     module.shutdown()
     row = sqlite3.connect("file:%s?mode=ro" % database, uri=True).execute(
-        "SELECT body, system_properties_json FROM telemetry WHERE device_id = 'hub-dev-1' ORDER BY sequence_number DESC LIMIT 1").fetchone()
+        "SELECT body, system_properties_json FROM event_log WHERE endpoint = 'events' AND device_id = 'hub-dev-1' "
+        "AND %s ORDER BY id DESC LIMIT 1" % TELEMETRY).fetchone()
     registry.delete_module("hub-dev-1", "sensor")
     return {"created": created.module_id, "listed": listed, "moduleReported": twin.properties.reported.get("sampling"),
             "patchArrived": patched, "patchThreshold": next((p["threshold"] for p in patches if "threshold" in p), None),
