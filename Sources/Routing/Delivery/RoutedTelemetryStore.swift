@@ -47,19 +47,17 @@ public struct RoutedTelemetryStore: TelemetryStore {
                 deferred.append((index, message))
                 continue
             }
-            var commit = commits[message.shard] ?? (shardRouting, [], 0)
-            commit.count += 1
+            // Appended in place: a copy of the tuple out of the dictionary would copy the array on every message.
+            commits[message.shard, default: (shardRouting, [], 0)].count += 1
             let routed = RoutingMessage(message)
-            if table.routes(routed.source) {
-                for delivery in table.deliveries(for: routed, twin: nil, hubName: message.shard) {
-                    let partitions = table.endpoints[delivery.endpoint]?.effectivePartitionCount ?? 1
-                    commit.appends.append(EventAppend(
-                        endpoint: delivery.endpoint, partition: EventPartitioner.partition(deviceId: message.deviceId, count: partitions),
-                        record: EventRecord(deviceId: message.deviceId, moduleId: message.moduleId, body: message.body,
-                                            properties: delivery.applicationProperties, systemProperties: message.systemProperties)))
-                }
+            guard table.routes(routed.source) else { continue }
+            for delivery in table.deliveries(for: routed, twin: nil, hubName: message.shard) {
+                let partitions = table.endpoints[delivery.endpoint]?.effectivePartitionCount ?? 1
+                commits[message.shard, default: (shardRouting, [], 0)].appends.append(EventAppend(
+                    endpoint: delivery.endpoint, partition: EventPartitioner.partition(deviceId: message.deviceId, count: partitions),
+                    record: EventRecord(deviceId: message.deviceId, moduleId: message.moduleId, body: message.body,
+                                        properties: delivery.applicationProperties, systemProperties: message.systemProperties)))
             }
-            commits[message.shard] = commit
         }
         var sequenceNumbers = [Int64](repeating: 0, count: messages.count)
         if !commits.isEmpty {
