@@ -11,6 +11,8 @@ public final class ProvisioDatabase: Sendable {
     let hotReads: HotReadConnections
     /// Hashes and authenticates audit entries with the installation's audit key (`keys/audit.key` beside the file).
     let auditChain: AuditChain
+    /// Checkpoints the WAL off the writer's path.
+    private let checkpointer: WALCheckpointer
 
     /// Opens (creating if needed) the database at `path` and migrates it to the current schema.
     public init(path: String) throws {
@@ -22,11 +24,14 @@ public final class ProvisioDatabase: Sendable {
             // WAL + FULL: a commit is on disk before it is acknowledged, so acknowledged writes survive kill -9.
             try db.execute(sql: "PRAGMA synchronous = FULL")
             try db.execute(sql: "PRAGMA foreign_keys = ON")
+            // Checkpoints run on their own thread (WALCheckpointer); this is only the bound if that falls behind.
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = \(WALCheckpointer.writerThresholdPages)")
         }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
             try Self.migrator.migrate(pool)
             hotReads = try HotReadConnections(path: path, count: 4)
+            checkpointer = try WALCheckpointer(path: path)
         } catch {
             throw StorageError(.cannotOpen, "cannot open the database at \(path): \(error)")
         }
