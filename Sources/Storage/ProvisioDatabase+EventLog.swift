@@ -3,6 +3,11 @@ import GRDB
 import PKI
 import Routing
 
+/// Event properties encoded ahead of a routing transaction, per commit, in append order.
+struct EncodedRouting: Sendable {
+    var appends: [[(EventAppend, (String, String))]]
+}
+
 extension ProvisioDatabase: EventLogStore {
     /// Appends to endpoint partitions and moves the source cursors in one transaction.
     @discardableResult
@@ -17,9 +22,24 @@ extension ProvisioDatabase: EventLogStore {
 
     /// Every shard's appends, cursors and consumed telemetry in one transaction.
     public func commitRouting(_ commits: [RoutingCommit], enqueuedTime: Date) async throws {
-        let encoded = commits.map { commit in (commit, commit.appends.map { append in (append, Self.encodedProperties(append.record)) }) }
+        try await commitRouting(prepareRouting(commits), enqueuedTime: enqueuedTime)
+    }
+
+    /// Encodes every event's properties ahead of the transaction.
+    public func prepareRouting(_ commits: [RoutingCommit]) -> PreparedRouting {
+        PreparedRouting(commits: commits, work: Self.encode(commits))
+    }
+
+    private static func encode(_ commits: [RoutingCommit]) -> EncodedRouting {
+        EncodedRouting(appends: commits.map { commit in commit.appends.map { append in (append, encodedProperties(append.record)) } })
+    }
+
+    /// Commits prepared routing in one transaction.
+    public func commitRouting(_ prepared: PreparedRouting, enqueuedTime: Date) async throws {
+        let encoded = ((prepared.work as? EncodedRouting) ?? Self.encode(prepared.commits)).appends
+        let commits = prepared.commits
         try await pool.write { db in
-            for (commit, appends) in encoded {
+            for (commit, appends) in zip(commits, encoded) {
                 try Self.append(appends, shard: commit.shard, enqueuedTime: enqueuedTime, db)
                 for (name, position) in commit.cursors { try Self.storeCursor(shard: commit.shard, name: name, position: position, db) }
                 if let through = commit.consumedTelemetryThrough {

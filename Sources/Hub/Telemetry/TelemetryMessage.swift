@@ -55,4 +55,35 @@ public protocol TelemetryStore: Sendable {
     func appendTelemetry(_ messages: [TelemetryMessage]) async throws -> [Int64]
     /// Messages of a shard after `sequenceNumber`, oldest first.
     func telemetry(shard: String, after sequenceNumber: Int64, limit: Int) async throws -> [StoredTelemetryMessage]
+    /// The part of appending a batch that needs no database (routing, encoding). The batcher runs it for the next batch
+    /// while the previous one is still being written.
+    func prepareTelemetry(_ messages: [TelemetryMessage]) -> PreparedTelemetry
+    /// Appends a prepared batch in one transaction; the same result as `appendTelemetry(prepared.messages)`.
+    func appendTelemetry(_ prepared: PreparedTelemetry) async throws -> [Int64]
+}
+
+extension TelemetryStore {
+    /// Nothing to prepare by default.
+    public func prepareTelemetry(_ messages: [TelemetryMessage]) -> PreparedTelemetry {
+        PreparedTelemetry(messages: messages)
+    }
+
+    /// Appends the messages by default.
+    public func appendTelemetry(_ prepared: PreparedTelemetry) async throws -> [Int64] {
+        try await appendTelemetry(prepared.messages)
+    }
+}
+
+/// A batch of telemetry with whatever its store worked out ahead of the write.
+public struct PreparedTelemetry: Sendable {
+    /// The messages, in submission order.
+    public var messages: [TelemetryMessage]
+    /// The store's own preparation, if any.
+    public var work: (any Sendable)?
+
+    /// Creates a prepared batch.
+    public init(messages: [TelemetryMessage], work: (any Sendable)? = nil) {
+        self.messages = messages
+        self.work = work
+    }
 }

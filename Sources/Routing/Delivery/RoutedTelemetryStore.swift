@@ -36,7 +36,12 @@ public struct RoutedTelemetryStore: TelemetryStore {
 
     /// Stores the messages durably. Returns each message's position in the intake log, or 0 for one routed at intake.
     public func appendTelemetry(_ messages: [TelemetryMessage]) async throws -> [Int64] {
-        guard let eventLog, !routing.isEmpty else { return try await appendToIntakeLog(messages) }
+        try await appendTelemetry(prepareTelemetry(messages))
+    }
+
+    /// Routes the messages that can be routed at intake and encodes their events, ahead of the write.
+    public func prepareTelemetry(_ messages: [TelemetryMessage]) -> PreparedTelemetry {
+        guard let eventLog, !routing.isEmpty else { return PreparedTelemetry(messages: messages) }
         var tables: [String: RoutingTable?] = [:]
         var commits: [String: (routing: ShardRouting, appends: [EventAppend], count: Int)] = [:]
         var deferred: [(index: Int, message: TelemetryMessage)] = []
@@ -59,10 +64,18 @@ public struct RoutedTelemetryStore: TelemetryStore {
                                         properties: delivery.applicationProperties, systemProperties: message.systemProperties)))
             }
         }
-        var sequenceNumbers = [Int64](repeating: 0, count: messages.count)
-        if !commits.isEmpty {
-            try await eventLog.commitRouting(commits.map { RoutingCommit(shard: $0.key, appends: $0.value.appends) }, enqueuedTime: Date())
-            for (_, commit) in commits {
+        let routed = commits.map { (routing: $0.value.routing, count: $0.value.count, appends: $0.value.appends) }
+        let prepared = eventLog.prepareRouting(routed.map { RoutingCommit(shard: $0.routing.shard, appends: $0.appends) })
+        return PreparedTelemetry(messages: messages, work: IntakeRouting(routed: routed, prepared: prepared, deferred: deferred))
+    }
+
+    /// Writes a prepared batch: the routed messages' events in one transaction, the others to the intake log.
+    public func appendTelemetry(_ prepared: PreparedTelemetry) async throws -> [Int64] {
+        guard let eventLog, let work = prepared.work as? IntakeRouting else { return try await appendToIntakeLog(prepared.messages) }
+        var sequenceNumbers = [Int64](repeating: 0, count: prepared.messages.count)
+        if !work.routed.isEmpty {
+            try await eventLog.commitRouting(work.prepared, enqueuedTime: Date())
+            for commit in work.routed {
                 commit.routing.recordRouter {
                     $0.messagesRead += commit.count
                     $0.batches += 1
@@ -73,9 +86,9 @@ public struct RoutedTelemetryStore: TelemetryStore {
                 if !commit.appends.isEmpty { commit.routing.appended.notify() }
             }
         }
-        if !deferred.isEmpty {
-            let logged = try await appendToIntakeLog(deferred.map(\.message))
-            for (position, entry) in deferred.enumerated() { sequenceNumbers[entry.index] = logged[position] }
+        if !work.deferred.isEmpty {
+            let logged = try await appendToIntakeLog(work.deferred.map(\.message))
+            for (position, entry) in work.deferred.enumerated() { sequenceNumbers[entry.index] = logged[position] }
         }
         return sequenceNumbers
     }
@@ -96,6 +109,13 @@ public struct RoutedTelemetryStore: TelemetryStore {
         }
         return sequenceNumbers
     }
+}
+
+/// A batch split into what is routed at intake (events ready to commit) and what goes to the intake log.
+struct IntakeRouting: Sendable {
+    var routed: [(routing: ShardRouting, count: Int, appends: [EventAppend])]
+    var prepared: PreparedRouting
+    var deferred: [(index: Int, message: TelemetryMessage)]
 }
 
 /// Recently committed telemetry per shard, and how far back it is complete.

@@ -10,6 +10,10 @@ public protocol EventLogStore: Sendable {
     /// Several shards' appends and cursor moves in one transaction (one commit for a batch of telemetry routed at
     /// intake); each commit may also drop the telemetry it consumed from the intake log.
     func commitRouting(_ commits: [RoutingCommit], enqueuedTime: Date) async throws
+    /// The part of `commitRouting` that needs no database (encoding), to run ahead of the transaction.
+    func prepareRouting(_ commits: [RoutingCommit]) -> PreparedRouting
+    /// Commits prepared routing; the same result as `commitRouting(prepared.commits, enqueuedTime:)`.
+    func commitRouting(_ prepared: PreparedRouting, enqueuedTime: Date) async throws
     /// Up to `limit` events of a partition with sequence numbers from `sequenceNumber` on, oldest first.
     func events(shard: String, endpoint: String, partition: Int, from sequenceNumber: Int64, limit: Int) async throws -> [StoredEvent]
     /// The retained range of every partition `0..<partitionCount`.
@@ -58,5 +62,31 @@ public struct RoutingCommit: Sendable {
         self.appends = appends
         self.cursors = cursors
         self.consumedTelemetryThrough = consumedTelemetryThrough
+    }
+}
+
+/// Routing commits with whatever the store worked out ahead of the transaction.
+public struct PreparedRouting: Sendable {
+    /// The commits.
+    public var commits: [RoutingCommit]
+    /// The store's own preparation, if any.
+    public var work: (any Sendable)?
+
+    /// Creates prepared routing.
+    public init(commits: [RoutingCommit], work: (any Sendable)? = nil) {
+        self.commits = commits
+        self.work = work
+    }
+}
+
+extension EventLogStore {
+    /// Nothing to prepare by default.
+    public func prepareRouting(_ commits: [RoutingCommit]) -> PreparedRouting {
+        PreparedRouting(commits: commits)
+    }
+
+    /// Commits the commits by default.
+    public func commitRouting(_ prepared: PreparedRouting, enqueuedTime: Date) async throws {
+        try await commitRouting(prepared.commits, enqueuedTime: enqueuedTime)
     }
 }
