@@ -77,6 +77,7 @@ let package = Package(
             dependencies: [
                 "PKI", "AccessControl", "Provisioning", "Hub", "Routing",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
             swiftSettings: strict
         ),

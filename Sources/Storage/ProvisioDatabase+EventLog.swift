@@ -70,8 +70,8 @@ extension ProvisioDatabase: EventLogStore {
             let size = Int64(append.record.body.count + properties.utf8.count + system.utf8.count)
             head.bytes += size
             heads[key] = head
-            try insert.execute(arguments: [shard, append.endpoint, append.partition, head.last, time, append.record.deviceId,
-                                           append.record.moduleId, size, Data(append.record.body), properties, system])
+            try EventInsert.execute(insert, db, shard: shard, append: append, sequenceNumber: head.last, time: time, size: size,
+                                    properties: properties, system: system)
             stored.append(StoredEvent(partition: append.partition, sequenceNumber: head.last, enqueuedTime: enqueuedTime, record: append.record))
         }
         let update = try db.cachedStatement(sql: """

@@ -81,3 +81,36 @@ extension ProvisioDatabase {
         }
     }
 }
+
+extension ProvisioDatabase {
+    /// v10: the event log clustered by its position. Every routed message is one row here; as a rowid table with an
+    /// AUTOINCREMENT id and a unique index on the position, each insert wrote three B-trees (table, index and the
+    /// AUTOINCREMENT counter). Keyed by (shard, endpoint, partition, sequence number) WITHOUT ROWID it writes one, and
+    /// reads of a partition range scan it in order.
+    static func registerClusteredEventLogMigration(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("v10-event-log-clustered") { db in
+            try db.execute(sql: """
+                CREATE TABLE event_log_clustered (
+                    shard TEXT NOT NULL,
+                    endpoint TEXT NOT NULL,
+                    partition INTEGER NOT NULL,
+                    sequence_number INTEGER NOT NULL,
+                    enqueued_time DOUBLE NOT NULL,
+                    device_id TEXT NOT NULL,
+                    module_id TEXT,
+                    size INTEGER NOT NULL,
+                    body BLOB NOT NULL,
+                    properties_json TEXT NOT NULL,
+                    system_properties_json TEXT NOT NULL,
+                    PRIMARY KEY (shard, endpoint, partition, sequence_number)
+                ) WITHOUT ROWID;
+                INSERT INTO event_log_clustered
+                    SELECT shard, endpoint, partition, sequence_number, enqueued_time, device_id, module_id, size, body,
+                           properties_json, system_properties_json
+                    FROM event_log;
+                DROP TABLE event_log;
+                ALTER TABLE event_log_clustered RENAME TO event_log;
+                """)
+        }
+    }
+}

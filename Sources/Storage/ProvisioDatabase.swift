@@ -114,6 +114,7 @@ public final class ProvisioDatabase: Sendable {
         registerEnrollmentGroupRevisionMigrations(&migrator)
         registerRenewalMigrations(&migrator)
         registerAuditMigrations(&migrator)
+        registerClusteredEventLogMigration(&migrator)
         return migrator
     }
 

@@ -117,7 +117,7 @@ def telemetry():
     client.send_message(message)
     row = sqlite3.connect("file:%s?mode=ro" % database, uri=True).execute(
         "SELECT body, properties_json, system_properties_json FROM event_log WHERE endpoint = 'events' AND device_id = 'hub-dev-1' "
-        "AND %s ORDER BY id DESC LIMIT 1" % TELEMETRY).fetchone()
+        "AND %s ORDER BY sequence_number DESC LIMIT 1" % TELEMETRY).fetchone()
     return {"body": row[0].decode(), "properties": json.loads(row[1]), "systemProperties": json.loads(row[2])}
 
 
@@ -264,7 +264,7 @@ def modules():
     module.shutdown()
     row = sqlite3.connect("file:%s?mode=ro" % database, uri=True).execute(
         "SELECT body, system_properties_json FROM event_log WHERE endpoint = 'events' AND device_id = 'hub-dev-1' "
-        "AND %s ORDER BY id DESC LIMIT 1" % TELEMETRY).fetchone()
+        "AND %s ORDER BY sequence_number DESC LIMIT 1" % TELEMETRY).fetchone()
     registry.delete_module("hub-dev-1", "sensor")
     return {"created": created.module_id, "listed": listed, "moduleReported": twin.properties.reported.get("sampling"),
             "patchArrived": patched, "patchThreshold": next((p["threshold"] for p in patches if "threshold" in p), None),

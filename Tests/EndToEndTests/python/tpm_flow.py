@@ -207,7 +207,7 @@ def telemetry():
     client.send_message(Message('{"source": "tpm"}', content_encoding="utf-8", content_type="application/json"))
     client.shutdown()
     row = sqlite3.connect("file:%s?mode=ro" % database, uri=True).execute(
-        "SELECT body, system_properties_json FROM event_log WHERE endpoint = 'events' AND device_id = ? ORDER BY id DESC LIMIT 1",
+        "SELECT body, system_properties_json FROM event_log WHERE endpoint = 'events' AND device_id = ? ORDER BY sequence_number DESC LIMIT 1",
         (device_id,)).fetchone()
     wrong = IoTHubDeviceClient.create_from_sastoken(device.sas("identity", "%s/devices/%s" % (hub, device_id)),
                                                     server_verification_cert=trust, connection_retry=False)
