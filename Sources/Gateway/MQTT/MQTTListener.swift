@@ -84,9 +84,9 @@ public struct MQTTListener: Service {
                         try sync.addHandler(NIOSSLServerHandler(context: sslContexts.context, customVerificationCallback: chain.makeVerificationCallback()))
                         try sync.addHandler(ReadTimeoutHandler(timeout: connectTimeout))
                         try sync.addHandler(ByteToMessageHandler(MQTTPacketDecoder(limits: limits)))
-                        try sync.addHandler(MessageToByteHandler(MQTTPacketEncoder()))
                         let fastPath = MQTTPublishFastPathHandler()
                         try sync.addHandler(fastPath)
+                        try sync.addHandler(MessageToByteHandler(MQTTPacketEncoder()))
                         let asyncChannel = try NIOAsyncChannel<MQTTPacket, MQTTPacket>(wrappingChannelSynchronously: channel)
                         return (asyncChannel, chain, NIOLoopBound(fastPath, eventLoop: channel.eventLoop))
                     }

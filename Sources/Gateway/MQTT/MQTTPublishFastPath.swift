@@ -12,14 +12,15 @@ public protocol MQTTPublishFastPath: Sendable {
     func take(_ publish: MQTTPublish, completion: @escaping @Sendable (Result<Void, any Error>) -> Void) -> Bool
 }
 
-/// Sits between the codec and the connection's task. Once ``activate(_:)`` is called (after the CONNECT is accepted),
-/// PUBLISH packets the fast path takes never reach the task; their PUBACKs are written here, batched per commit, and
-/// reading pauses while too many of the connection's messages wait for their commit.
+/// Sits between the decoder and the connection's task, below the encoder. Once ``activate(_:)`` is called (after the
+/// CONNECT is accepted), PUBLISH packets the fast path takes never reach the task; their PUBACKs are written here as
+/// bytes — every PUBACK of a commit in one buffer, so one TLS record — and reading pauses while too many of the
+/// connection's messages wait for their commit. Other writes (encoded packets) pass through.
 final class MQTTPublishFastPathHandler: ChannelDuplexHandler {
     typealias InboundIn = MQTTPacket
     typealias InboundOut = MQTTPacket
-    typealias OutboundIn = MQTTPacket
-    typealias OutboundOut = MQTTPacket
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
 
     /// Messages of one connection that may wait for their commit before it stops reading.
     static let maximumUncommitted = 64
@@ -88,10 +89,16 @@ final class MQTTPublishFastPathHandler: ChannelDuplexHandler {
             context.close(promise: nil)
             return
         }
-        for identifier in identifiers {
-            context.write(wrapOutboundOut(.pubAck(packetIdentifier: identifier)), promise: nil)
+        if !identifiers.isEmpty {
+            // PUBACK: 0x40, remaining length 2, the packet identifier.
+            var buffer = context.channel.allocator.buffer(capacity: identifiers.count * 4)
+            for identifier in identifiers {
+                buffer.writeInteger(UInt8(0x40))
+                buffer.writeInteger(UInt8(2))
+                buffer.writeInteger(identifier)
+            }
+            context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
         }
-        if !identifiers.isEmpty { context.flush() }
         if readDeferred, uncommitted < Self.maximumUncommitted {
             readDeferred = false
             context.read()
