@@ -36,12 +36,24 @@ extension ProvisioDatabase: EventLogStore {
 
     /// Commits prepared routing in one transaction.
     public func commitRouting(_ prepared: PreparedRouting, enqueuedTime: Date) async throws {
-        let encoded = ((prepared.work as? EncodedRouting) ?? Self.encode(prepared.commits)).appends
+        let work = Self.routingWork(prepared, enqueuedTime: enqueuedTime)
+        try await pool.write { db in try work(db) }
+    }
+
+    /// Commits prepared routing in one transaction on the calling thread (GRDB runs a synchronous write on the caller
+    /// when the writer is free), with no hand-off to the writer's queue.
+    public func commitRoutingBlocking(_ prepared: PreparedRouting, enqueuedTime: Date) throws {
+        let work = Self.routingWork(prepared, enqueuedTime: enqueuedTime)
+        try pool.write { db in try work(db) }
+    }
+
+    private static func routingWork(_ prepared: PreparedRouting, enqueuedTime: Date) -> @Sendable (Database) throws -> Void {
+        let encoded = ((prepared.work as? EncodedRouting) ?? encode(prepared.commits)).appends
         let commits = prepared.commits
-        try await pool.write { db in
+        return { db in
             for (commit, appends) in zip(commits, encoded) {
-                try Self.append(appends, shard: commit.shard, enqueuedTime: enqueuedTime, db)
-                for (name, position) in commit.cursors { try Self.storeCursor(shard: commit.shard, name: name, position: position, db) }
+                try append(appends, shard: commit.shard, enqueuedTime: enqueuedTime, db)
+                for (name, position) in commit.cursors { try storeCursor(shard: commit.shard, name: name, position: position, db) }
                 if let through = commit.consumedTelemetryThrough {
                     try db.cachedStatement(sql: "DELETE FROM telemetry WHERE shard = ? AND sequence_number <= ?")
                         .execute(arguments: [commit.shard, through])

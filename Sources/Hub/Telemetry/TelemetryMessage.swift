@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 
 /// A device-to-cloud message as the hub stores it: body, application and system properties.
@@ -60,6 +61,9 @@ public protocol TelemetryStore: Sendable {
     func prepareTelemetry(_ messages: [TelemetryMessage]) -> PreparedTelemetry
     /// Appends a prepared batch in one transaction; the same result as `appendTelemetry(prepared.messages)`.
     func appendTelemetry(_ prepared: PreparedTelemetry) async throws -> [Int64]
+    /// The same, blocking the calling thread until the transaction committed. Only for threads of their own (the
+    /// batcher's writers), never for a task's thread.
+    func appendTelemetryBlocking(_ prepared: PreparedTelemetry) throws -> [Int64]
 }
 
 extension TelemetryStore {
@@ -72,6 +76,28 @@ extension TelemetryStore {
     public func appendTelemetry(_ prepared: PreparedTelemetry) async throws -> [Int64] {
         try await appendTelemetry(prepared.messages)
     }
+
+    /// Runs the asynchronous append and waits for it by default.
+    public func appendTelemetryBlocking(_ prepared: PreparedTelemetry) throws -> [Int64] {
+        try waitBlocking { try await appendTelemetry(prepared) }
+    }
+}
+
+/// Runs `body` in a task and blocks the calling thread until it finishes. Only for threads outside the task pool
+/// (a blocked pool thread could be the one `body` needs).
+public func waitBlocking<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
+    let outcome = BlockingOutcome<T>()
+    let done = DispatchSemaphore(value: 0)
+    Task {
+        do {
+            outcome.result = .success(try await body())
+        } catch {
+            outcome.result = .failure(error)
+        }
+        done.signal()
+    }
+    done.wait()
+    return try outcome.result!.get()
 }
 
 /// A batch of telemetry with whatever its store worked out ahead of the write.
@@ -86,4 +112,9 @@ public struct PreparedTelemetry: Sendable {
         self.messages = messages
         self.work = work
     }
+}
+
+/// Where `waitBlocking`'s task leaves its result; read only after the semaphore says it is there.
+private final class BlockingOutcome<T>: @unchecked Sendable {
+    var result: Result<T, any Error>?
 }

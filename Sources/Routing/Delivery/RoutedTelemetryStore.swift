@@ -66,30 +66,51 @@ public struct RoutedTelemetryStore: TelemetryStore {
         }
         let routed = commits.map { (routing: $0.value.routing, count: $0.value.count, appends: $0.value.appends) }
         let prepared = eventLog.prepareRouting(routed.map { RoutingCommit(shard: $0.routing.shard, appends: $0.appends) })
-        return PreparedTelemetry(messages: messages, work: IntakeRouting(routed: routed, prepared: prepared, deferred: deferred))
+        return PreparedTelemetry(messages: messages, work: IntakeRouting(routed: routed, prepared: prepared, deferred: deferred,
+                                                                         count: messages.count))
     }
 
     /// Writes a prepared batch: the routed messages' events in one transaction, the others to the intake log.
     public func appendTelemetry(_ prepared: PreparedTelemetry) async throws -> [Int64] {
         guard let eventLog, let work = prepared.work as? IntakeRouting else { return try await appendToIntakeLog(prepared.messages) }
-        var sequenceNumbers = [Int64](repeating: 0, count: prepared.messages.count)
         if !work.routed.isEmpty {
             try await eventLog.commitRouting(work.prepared, enqueuedTime: Date())
-            for commit in work.routed {
-                commit.routing.recordRouter {
-                    $0.messagesRead += commit.count
-                    $0.batches += 1
-                }
-                for (endpoint, count) in Dictionary(grouping: commit.appends, by: \.endpoint).mapValues(\.count) {
-                    commit.routing.recordEndpoint(endpoint) { $0.routed += count }
-                }
-                if !commit.appends.isEmpty { commit.routing.appended.notify() }
+            routed(work)
+        }
+        return try await positions(work, logged: work.deferred.isEmpty ? [] : appendToIntakeLog(work.deferred.map(\.message)))
+    }
+
+    /// The same on the calling thread (the batcher's writer threads).
+    public func appendTelemetryBlocking(_ prepared: PreparedTelemetry) throws -> [Int64] {
+        guard let eventLog, let work = prepared.work as? IntakeRouting else {
+            return try waitBlocking { try await appendToIntakeLog(prepared.messages) }
+        }
+        if !work.routed.isEmpty {
+            try eventLog.commitRoutingBlocking(work.prepared, enqueuedTime: Date())
+            routed(work)
+        }
+        let deferred = work.deferred.map(\.message)
+        return positions(work, logged: deferred.isEmpty ? [] : try waitBlocking { try await appendToIntakeLog(deferred) })
+    }
+
+    /// Counts the routed messages and wakes the readers of the logs they went to.
+    private func routed(_ work: IntakeRouting) {
+        for commit in work.routed {
+            commit.routing.recordRouter {
+                $0.messagesRead += commit.count
+                $0.batches += 1
             }
+            for (endpoint, count) in Dictionary(grouping: commit.appends, by: \.endpoint).mapValues(\.count) {
+                commit.routing.recordEndpoint(endpoint) { $0.routed += count }
+            }
+            if !commit.appends.isEmpty { commit.routing.appended.notify() }
         }
-        if !work.deferred.isEmpty {
-            let logged = try await appendToIntakeLog(work.deferred.map(\.message))
-            for (position, entry) in work.deferred.enumerated() { sequenceNumbers[entry.index] = logged[position] }
-        }
+    }
+
+    /// Each message's intake-log position: 0 for routed ones, `logged` in order for the deferred ones.
+    private func positions(_ work: IntakeRouting, logged: [Int64]) -> [Int64] {
+        var sequenceNumbers = [Int64](repeating: 0, count: work.count)
+        for (position, entry) in work.deferred.enumerated() { sequenceNumbers[entry.index] = logged[position] }
         return sequenceNumbers
     }
 
@@ -116,6 +137,7 @@ struct IntakeRouting: Sendable {
     var routed: [(routing: ShardRouting, count: Int, appends: [EventAppend])]
     var prepared: PreparedRouting
     var deferred: [(index: Int, message: TelemetryMessage)]
+    var count: Int
 }
 
 /// Recently committed telemetry per shard, and how far back it is complete.

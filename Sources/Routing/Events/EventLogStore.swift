@@ -1,4 +1,5 @@
 import Foundation
+import Hub
 
 /// The durable side of routing: endpoint event logs, source cursors, delivery cursors, consumer-group checkpoints,
 /// dead letters and the stored routing configuration. Every method commits before it returns.
@@ -14,6 +15,8 @@ public protocol EventLogStore: Sendable {
     func prepareRouting(_ commits: [RoutingCommit]) -> PreparedRouting
     /// Commits prepared routing; the same result as `commitRouting(prepared.commits, enqueuedTime:)`.
     func commitRouting(_ prepared: PreparedRouting, enqueuedTime: Date) async throws
+    /// The same, blocking the calling thread until the transaction committed (threads of their own only).
+    func commitRoutingBlocking(_ prepared: PreparedRouting, enqueuedTime: Date) throws
     /// Up to `limit` events of a partition with sequence numbers from `sequenceNumber` on, oldest first.
     func events(shard: String, endpoint: String, partition: Int, from sequenceNumber: Int64, limit: Int) async throws -> [StoredEvent]
     /// The retained range of every partition `0..<partitionCount`.
@@ -88,5 +91,10 @@ extension EventLogStore {
     /// Commits the commits by default.
     public func commitRouting(_ prepared: PreparedRouting, enqueuedTime: Date) async throws {
         try await commitRouting(prepared.commits, enqueuedTime: enqueuedTime)
+    }
+
+    /// Runs the asynchronous commit and waits for it by default.
+    public func commitRoutingBlocking(_ prepared: PreparedRouting, enqueuedTime: Date) throws {
+        try waitBlocking { try await commitRouting(prepared, enqueuedTime: enqueuedTime) }
     }
 }
