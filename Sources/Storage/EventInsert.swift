@@ -15,7 +15,7 @@ enum EventInsert {
 
     /// Binds one event to `statement` (the `INSERT INTO event_log …` of `ProvisioDatabase.append`) and runs it.
     static func execute(_ statement: Statement, _ db: Database, shard: String, append: EventAppend, sequenceNumber: Int64,
-                        time: Double, size: Int64, properties: String, system: String) throws {
+                        time: Double, size: Int64, properties: EncodedProperties) throws {
         let handle = statement.sqliteStatement
         sqlite3_reset(handle)
         bind(text: shard, at: 1, handle)
@@ -33,12 +33,21 @@ enum EventInsert {
                 sqlite3_bind_zeroblob(handle, 9, 0)
             }
         }
-        bind(text: properties, at: 10, handle)
-        bind(text: system, at: 11, handle)
+        bind(utf8: properties.application, at: 10, handle)
+        bind(utf8: properties.system, at: 11, handle)
         let code = sqlite3_step(handle)
         sqlite3_reset(handle)
         guard code == SQLITE_DONE else {
             throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+        }
+    }
+
+    private static func bind(utf8: [UInt8], at index: Int32, _ handle: SQLiteStatement) {
+        utf8.withUnsafeBufferPointer { bytes in
+            withUnsafeBytes(of: 0 as UInt8) { empty in
+                let base = bytes.baseAddress.map(UnsafeRawPointer.init) ?? empty.baseAddress!
+                sqlite3_bind_text(handle, index, base.assumingMemoryBound(to: CChar.self), Int32(bytes.count), transient)
+            }
         }
     }
 

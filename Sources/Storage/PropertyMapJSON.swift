@@ -8,7 +8,12 @@ import Foundation
 enum PropertyMapJSON {
     /// `{"a":"1","b":"2"}` with keys in sorted order.
     static func encode(_ map: [String: String]) -> String {
-        if map.isEmpty { return "{}" }
+        String(decoding: bytes(map), as: UTF8.self)
+    }
+
+    /// The same text as UTF-8 bytes, for binding without a `String` in between.
+    static func bytes(_ map: [String: String]) -> [UInt8] {
+        if map.isEmpty { return emptyObject }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(map.count * 40 + 2)
         bytes.append(UInt8(ascii: "{"))
@@ -21,8 +26,10 @@ enum PropertyMapJSON {
             appendString(value, to: &bytes)
         }
         bytes.append(UInt8(ascii: "}"))
-        return String(decoding: bytes, as: UTF8.self)
+        return bytes
     }
+
+    private static let emptyObject: [UInt8] = Array("{}".utf8)
 
     /// The map `text` holds; nil when it is not a JSON object of strings.
     static func decode(_ text: String) -> [String: String]? {

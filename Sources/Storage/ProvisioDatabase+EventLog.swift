@@ -3,16 +3,27 @@ import GRDB
 import PKI
 import Routing
 
+/// An event's application and system properties as the JSON bytes its row stores.
+struct EncodedProperties: Sendable {
+    var application: [UInt8]
+    var system: [UInt8]
+
+    init(_ record: EventRecord) {
+        application = PropertyMapJSON.bytes(record.properties)
+        system = PropertyMapJSON.bytes(record.systemProperties)
+    }
+}
+
 /// Event properties encoded ahead of a routing transaction, per commit, in append order.
 struct EncodedRouting: Sendable {
-    var appends: [[(EventAppend, (String, String))]]
+    var appends: [[(EventAppend, EncodedProperties)]]
 }
 
 extension ProvisioDatabase: EventLogStore {
     /// Appends to endpoint partitions and moves the source cursors in one transaction.
     @discardableResult
     public func commitRouting(shard: String, appends: [EventAppend], cursors: [String: Int64], enqueuedTime: Date) async throws -> [StoredEvent] {
-        let encoded = appends.map { append in (append, Self.encodedProperties(append.record)) }
+        let encoded = appends.map { append in (append, EncodedProperties(append.record)) }
         return try await pool.write { db in
             let stored = try Self.append(encoded, shard: shard, enqueuedTime: enqueuedTime, db)
             for (name, position) in cursors { try Self.storeCursor(shard: shard, name: name, position: position, db) }
@@ -31,7 +42,7 @@ extension ProvisioDatabase: EventLogStore {
     }
 
     private static func encode(_ commits: [RoutingCommit]) -> EncodedRouting {
-        EncodedRouting(appends: commits.map { commit in commit.appends.map { append in (append, encodedProperties(append.record)) } })
+        EncodedRouting(appends: commits.map { commit in commit.appends.map { append in (append, EncodedProperties(append.record)) } })
     }
 
     /// Commits prepared routing in one transaction.
@@ -64,7 +75,7 @@ extension ProvisioDatabase: EventLogStore {
 
     /// Appends events after their partitions' heads and moves the heads.
     @discardableResult
-    private static func append(_ encoded: [(EventAppend, (String, String))], shard: String, enqueuedTime: Date,
+    private static func append(_ encoded: [(EventAppend, EncodedProperties)], shard: String, enqueuedTime: Date,
                                _ db: Database) throws -> [StoredEvent] {
         let time = enqueuedTime.timeIntervalSince1970
         var heads: [String: (last: Int64, bytes: Int64)] = [:]
@@ -75,15 +86,15 @@ extension ProvisioDatabase: EventLogStore {
             """)
         var stored: [StoredEvent] = []
         stored.reserveCapacity(encoded.count)
-        for (append, (properties, system)) in encoded {
+        for (append, encodedProperties) in encoded {
             let key = "\(append.endpoint)\u{0}\(append.partition)"
             var head = try heads[key] ?? Self.partitionHead(shard: shard, endpoint: append.endpoint, partition: append.partition, db)
             head.last += 1
-            let size = Int64(append.record.body.count + properties.utf8.count + system.utf8.count)
+            let size = Int64(append.record.body.count + encodedProperties.application.count + encodedProperties.system.count)
             head.bytes += size
             heads[key] = head
             try EventInsert.execute(insert, db, shard: shard, append: append, sequenceNumber: head.last, time: time, size: size,
-                                    properties: properties, system: system)
+                                    properties: encodedProperties)
             stored.append(StoredEvent(partition: append.partition, sequenceNumber: head.last, enqueuedTime: enqueuedTime, record: append.record))
         }
         let update = try db.cachedStatement(sql: """

@@ -66,3 +66,20 @@ struct IntakeRoutingTests {
         }
     }
 }
+
+@Suite("Unconditional routing")
+struct UnconditionalRoutingTests {
+    @Test("only the default shape routes without evaluating: fallback with a constant condition, no device-message route, no enrichment")
+    func shapes() throws {
+        #expect(RoutingTable.standard.unconditionalDeviceMessageEndpoints == ["events"])
+        let conditional = try RoutingTable(RoutingConfiguration(
+            routes: [RouteConfiguration(name: "hot", condition: "$body.t > 30", endpointNames: ["events"])]))
+        #expect(conditional.unconditionalDeviceMessageEndpoints == nil)
+        var fallbackOnly = RoutingConfiguration()
+        fallbackOnly.fallbackRoute.condition = "$body.t > 30"
+        #expect(try RoutingTable(fallbackOnly).unconditionalDeviceMessageEndpoints == nil)
+        var disabled = RoutingConfiguration()
+        disabled.fallbackRoute.isEnabled = false
+        #expect(try RoutingTable(disabled).unconditionalDeviceMessageEndpoints == [], "nothing routes device messages")
+    }
+}

@@ -1,5 +1,6 @@
 import Foundation
 import Hub
+import Provisioning
 
 /// A validated, compiled routing configuration: decides, per message, which endpoints receive it and with which
 /// application properties. Immutable; a `PUT /routing` builds a new one.
@@ -28,6 +29,9 @@ public struct RoutingTable: Sendable {
     private let enrichments: [RoutingEnrichment]
     /// Whether any condition or enrichment reads the twin.
     public let referencesTwin: Bool
+    /// Where every device message goes when that depends on nothing in it: no enabled route takes device messages, the
+    /// fallback's condition is constant and no enrichment applies. nil otherwise (each message is evaluated).
+    public let unconditionalDeviceMessageEndpoints: [String]?
     /// Whether any enabled route listens to each source.
     private let sources: Set<RoutingSource>
 
@@ -91,6 +95,16 @@ public struct RoutingTable: Sendable {
         referencesTwin = compiled.contains { $0.condition.referencesTwin } || fallbackCondition.referencesTwin
             || enrichments.contains { $0.referencesTwin }
         sources = Set(compiled.map(\.source) + (fallback == nil ? [] : [.deviceMessages]))
+        if !compiled.contains(where: { $0.source == .deviceMessages }), enrichments.isEmpty {
+            switch fallback?.condition.expression {
+            case nil: unconditionalDeviceMessageEndpoints = []
+            case .literal(.bool(true))?: unconditionalDeviceMessageEndpoints = fallback?.endpointNames
+            case .literal?: unconditionalDeviceMessageEndpoints = []
+            default: unconditionalDeviceMessageEndpoints = nil
+            }
+        } else {
+            unconditionalDeviceMessageEndpoints = nil
+        }
     }
 
     /// The default table: the built-in endpoint and the fallback route to it.

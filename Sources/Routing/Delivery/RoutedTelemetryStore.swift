@@ -54,6 +54,18 @@ public struct RoutedTelemetryStore: TelemetryStore {
             }
             // Appended in place: a copy of the tuple out of the dictionary would copy the array on every message.
             commits[message.shard, default: (shardRouting, [], 0)].count += 1
+            if let endpoints = table.unconditionalDeviceMessageEndpoints,
+               RoutingSource(messageSource: message.systemProperties["iothub-message-source"]) == .deviceMessages {
+                // The default routing: no condition to evaluate, every message to the same endpoints as it is.
+                for endpoint in endpoints {
+                    let partitions = table.endpoints[endpoint]?.effectivePartitionCount ?? 1
+                    commits[message.shard, default: (shardRouting, [], 0)].appends.append(EventAppend(
+                        endpoint: endpoint, partition: EventPartitioner.partition(deviceId: message.deviceId, count: partitions),
+                        record: EventRecord(deviceId: message.deviceId, moduleId: message.moduleId, body: message.body,
+                                            properties: message.properties, systemProperties: message.systemProperties)))
+                }
+                continue
+            }
             let routed = RoutingMessage(message)
             guard table.routes(routed.source) else { continue }
             for delivery in table.deliveries(for: routed, twin: nil, hubName: message.shard) {
