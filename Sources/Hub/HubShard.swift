@@ -103,29 +103,25 @@ public struct HubShard: Sendable {
         guard body.count <= TelemetryMessage.maximumBodySize else {
             throw HubError.tooLarge("a message body may be at most 256 KB")
         }
-        return try await telemetry.record(telemetryMessage(deviceId: deviceId, moduleId: moduleId, authMethod: authMethod,
-                                                           properties: properties, body: body))
+        let sender = TelemetrySender(deviceId: deviceId, moduleId: moduleId, authMethod: authMethod)
+        return try await telemetry.record(telemetryMessage(from: sender, properties: properties, body: body))
     }
 
     /// Queues a device message for the next group commit without waiting; `completion` runs once it is durable (or
     /// could not be stored). The caller checked the body size against `TelemetryMessage.maximumBodySize`.
-    public func submitTelemetry(deviceId: String, moduleId: String?, authMethod: String, properties: MessagePropertyBag,
-                                body: [UInt8], completion: @escaping TelemetryBatcher.Completion) {
-        telemetry.submit(telemetryMessage(deviceId: deviceId, moduleId: moduleId, authMethod: authMethod, properties: properties,
-                                          body: body), completion: completion)
+    public func submitTelemetry(from sender: TelemetrySender, properties: MessagePropertyBag, body: [UInt8],
+                                completion: @escaping TelemetryBatcher.Completion) {
+        telemetry.submit(telemetryMessage(from: sender, properties: properties, body: body), completion: completion)
     }
 
-    /// The message as stored: the device's properties plus the connection and enqueue system properties.
-    private func telemetryMessage(deviceId: String, moduleId: String?, authMethod: String, properties: MessagePropertyBag,
-                                  body: [UInt8]) -> TelemetryMessage {
+    /// The message as stored: the device's properties plus the connection and enqueue system properties (these win
+    /// over a device's own property of the same name).
+    private func telemetryMessage(from sender: TelemetrySender, properties: MessagePropertyBag, body: [UInt8]) -> TelemetryMessage {
         let enqueued = now()
-        var system = properties.systemProperties
-        system["iothub-connection-device-id"] = deviceId
-        if let moduleId { system["iothub-connection-module-id"] = moduleId }
-        system["iothub-connection-auth-method"] = authMethod
+        var system = sender.systemProperties
+        for (key, value) in properties.systemProperties where system[key] == nil { system[key] = value }
         system["iothub-enqueuedtime"] = RegistrationTimestamp.string(enqueued)
-        system["iothub-message-source"] = "Telemetry"
-        return TelemetryMessage(shard: name, deviceId: deviceId, moduleId: moduleId, enqueuedTime: enqueued, body: body,
+        return TelemetryMessage(shard: name, deviceId: sender.deviceId, moduleId: sender.moduleId, enqueuedTime: enqueued, body: body,
                                 properties: properties.applicationProperties, systemProperties: system)
     }
 
@@ -163,5 +159,25 @@ public struct HubShard: Sendable {
     /// A fresh etag.
     public static func newETag() -> String {
         Data(UUID().uuidString.utf8).base64EncodedString()
+    }
+}
+
+/// A connected device (or module) sending telemetry, with the system properties every one of its messages carries,
+/// worked out once per connection.
+public struct TelemetrySender: Sendable {
+    /// The device.
+    public let deviceId: String
+    /// The module, if a module is sending.
+    public let moduleId: String?
+    let systemProperties: [String: String]
+
+    /// Creates a sender authenticated by `authMethod`.
+    public init(deviceId: String, moduleId: String?, authMethod: String) {
+        self.deviceId = deviceId
+        self.moduleId = moduleId
+        var system = ["iothub-connection-device-id": deviceId, "iothub-connection-auth-method": authMethod,
+                      "iothub-message-source": "Telemetry"]
+        if let moduleId { system["iothub-connection-module-id"] = moduleId }
+        systemProperties = system
     }
 }

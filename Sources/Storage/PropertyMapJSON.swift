@@ -3,10 +3,10 @@ import Foundation
 /// The JSON text of a flat string-to-string map (message properties), written and read by hand: every telemetry
 /// message and routed event stores two of them, and Foundation's coders cost more than the SQLite insert.
 ///
-/// The text is ordinary JSON (keys sorted, no escaped slashes), so rows written by `JSONEncoder` earlier and rows
+/// The text is ordinary JSON (no escaped slashes), so rows written by `JSONEncoder` earlier and rows
 /// written here read the same way; anything this reader does not expect falls back to `JSONDecoder`.
 enum PropertyMapJSON {
-    /// `{"a":"1","b":"2"}` with keys in sorted order.
+    /// `{"a":"1","b":"2"}`, keys in no particular order.
     static func encode(_ map: [String: String]) -> String {
         String(decoding: bytes(map), as: UTF8.self)
     }
@@ -18,7 +18,8 @@ enum PropertyMapJSON {
         bytes.reserveCapacity(map.count * 40 + 2)
         bytes.append(UInt8(ascii: "{"))
         var first = true
-        for (key, value) in map.sorted(by: { $0.key < $1.key }) {
+        // Dictionary order: JSON objects are unordered, and sorting cost more than writing.
+        for (key, value) in map {
             if !first { bytes.append(UInt8(ascii: ",")) }
             first = false
             appendString(key, to: &bytes)

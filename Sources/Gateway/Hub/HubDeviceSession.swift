@@ -238,26 +238,27 @@ actor HubDeviceSession: MQTTSession {
 /// `…/messages/events/`; a property bag that does not parse or a body over 256 KB goes to the session, which refuses it.
 struct HubTelemetryFastPath: MQTTPublishFastPath {
     let shard: HubShard
-    let deviceId: String
-    let moduleId: String?
-    let authMethod: String
-    let prefix: String
+    let sender: TelemetrySender
+    let prefix: [UInt8]
 
     init(shard: HubShard, deviceId: String, moduleId: String?, authMethod: String) {
         self.shard = shard
-        self.deviceId = deviceId
-        self.moduleId = moduleId
-        self.authMethod = authMethod
-        prefix = moduleId.map { "devices/\(deviceId)/modules/\($0)/messages/events/" } ?? "devices/\(deviceId)/messages/events/"
+        sender = TelemetrySender(deviceId: deviceId, moduleId: moduleId, authMethod: authMethod)
+        prefix = Array((moduleId.map { "devices/\(deviceId)/modules/\($0)/messages/events/" } ?? "devices/\(deviceId)/messages/events/").utf8)
     }
 
     func take(_ publish: MQTTPublish, completion: @escaping @Sendable (Result<Void, any Error>) -> Void) -> Bool {
-        let topic = publish.topic.utf8
-        guard topic.starts(with: prefix.utf8), publish.payload.readableBytes <= TelemetryMessage.maximumBodySize else { return false }
-        let bag = Substring(publish.topic.utf8.dropFirst(prefix.utf8.count))
+        guard publish.payload.readableBytes <= TelemetryMessage.maximumBodySize else { return false }
+        var topic = publish.topic
+        let isOwnTelemetry = topic.withUTF8 { bytes in
+            bytes.count >= prefix.count && prefix.withUnsafeBufferPointer { prefix in
+                memcmp(bytes.baseAddress!, prefix.baseAddress!, prefix.count) == 0
+            }
+        }
+        guard isOwnTelemetry else { return false }
+        let bag = Substring(topic.utf8.dropFirst(prefix.count))
         guard let properties = try? MessagePropertyBag(parsing: bag) else { return false }
-        shard.submitTelemetry(deviceId: deviceId, moduleId: moduleId, authMethod: authMethod, properties: properties,
-                              body: Array(publish.payload.readableBytesView)) { result in
+        shard.submitTelemetry(from: sender, properties: properties, body: Array(publish.payload.readableBytesView)) { result in
             completion(result.map { _ in () })
         }
         return true

@@ -40,7 +40,8 @@ public final class TelemetryBatcher: Sendable {
 extension TelemetryBatcher {
     /// The shared state of the batcher and its writer threads, guarded by one condition lock.
     private final class Core: @unchecked Sendable {
-        typealias Entry = (message: TelemetryMessage, completion: Completion)
+        /// Messages and their completions side by side, so a batch's messages go to the store without a copy.
+        typealias Batch = (messages: [TelemetryMessage], completions: [Completion])
 
         /// How long an idle writer waits for more messages before its thread ends.
         static let idleTimeout: TimeInterval = 0.5
@@ -50,7 +51,8 @@ extension TelemetryBatcher {
         let maximumWriters: Int
         private let condition = NSCondition()
         // Guarded by `condition`.
-        private var queue: [Entry] = []
+        private var messages: [TelemetryMessage] = []
+        private var completions: [Completion] = []
         private var writers = 0
         private var idleWriters = 0
         private var nextTicket = 0
@@ -65,7 +67,8 @@ extension TelemetryBatcher {
 
         func submit(_ message: TelemetryMessage, completion: @escaping Completion) {
             condition.lock()
-            queue.append((message, completion))
+            messages.append(message)
+            completions.append(completion)
             let startWriter = idleWriters == 0 && writers < maximumWriters
             if startWriter { writers += 1 }
             condition.signal()
@@ -80,7 +83,7 @@ extension TelemetryBatcher {
         /// One writer: take a batch, prepare it, wait for its turn, write it, hand the turn on, complete in order.
         private func run() {
             while let (ticket, batch) = nextBatch() {
-                let prepared = store.prepareTelemetry(batch.map(\.message))
+                let prepared = store.prepareTelemetry(batch.messages)
                 condition.lock()
                 while writingTicket != ticket { condition.wait() }
                 condition.unlock()
@@ -92,9 +95,9 @@ extension TelemetryBatcher {
                 condition.unlock()
                 switch result {
                 case .success(let sequenceNumbers):
-                    for (index, entry) in batch.enumerated() { entry.completion(.success(sequenceNumbers[index])) }
+                    for (index, completion) in batch.completions.enumerated() { completion(.success(sequenceNumbers[index])) }
                 case .failure(let error):
-                    for entry in batch { entry.completion(.failure(error)) }
+                    for completion in batch.completions { completion(.failure(error)) }
                 }
                 condition.lock()
                 completingTicket += 1
@@ -104,27 +107,31 @@ extension TelemetryBatcher {
         }
 
         /// The next batch and its ticket; nil (and the writer counted out) after an idle spell with nothing queued.
-        private func nextBatch() -> (Int, [Entry])? {
+        private func nextBatch() -> (Int, Batch)? {
             condition.lock()
             defer { condition.unlock() }
             let deadline = Date(timeIntervalSinceNow: Self.idleTimeout)
-            while queue.isEmpty {
+            while messages.isEmpty {
                 idleWriters += 1
                 let signalled = condition.wait(until: deadline)
                 idleWriters -= 1
-                if !signalled, queue.isEmpty {
+                if !signalled, messages.isEmpty {
                     writers -= 1
                     return nil
                 }
             }
             let ticket = nextTicket
             nextTicket += 1
-            guard queue.count > maximumBatch else {
-                defer { queue = [] }
-                return (ticket, queue)
+            guard messages.count > maximumBatch else {
+                defer {
+                    messages = []
+                    completions = []
+                }
+                return (ticket, (messages, completions))
             }
-            let batch = Array(queue.prefix(maximumBatch))
-            queue.removeFirst(maximumBatch)
+            let batch = (Array(messages.prefix(maximumBatch)), Array(completions.prefix(maximumBatch)))
+            messages.removeFirst(maximumBatch)
+            completions.removeFirst(maximumBatch)
             return (ticket, batch)
         }
     }
