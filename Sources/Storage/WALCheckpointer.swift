@@ -16,7 +16,7 @@ final class WALCheckpointer: Sendable {
     private let stopSignal = DispatchSemaphore(value: 0)
 
     /// Opens its connection to the (already created, WAL) database at `path` and starts the thread.
-    init(path: String, interval: DispatchTimeInterval = .milliseconds(50)) throws {
+    init(path: String, interval: DispatchTimeInterval = .milliseconds(500)) throws {
         var configuration = Configuration()
         configuration.label = "provisio.checkpoint"
         configuration.busyMode = .timeout(1)
