@@ -7,8 +7,9 @@ import GRDB
 /// SQLite's automatic checkpoint runs inside the commit that crosses its threshold: that commit — and every writer
 /// queued behind it, such as a telemetry batch whose devices wait for their PUBACKs — then also copies the WAL into the
 /// database and syncs both files, several milliseconds at telemetry rates. Here a separate connection runs PASSIVE
-/// checkpoints (they never block the writer or readers) every `interval`; the writer's own automatic checkpoint stays
-/// on with a much higher threshold, as a bound on the WAL if this thread cannot keep up.
+/// checkpoints (they never block the writer or readers) every `interval` — a few large checkpoints cost less than many
+/// small ones, each of which syncs both files; the writer's own automatic checkpoint stays on with a much higher
+/// threshold, as a bound on the WAL if this thread cannot keep up.
 final class WALCheckpointer: Sendable {
     /// The writer's automatic-checkpoint threshold while this runs (pages; 32,768 pages of 4 KiB are 128 MiB).
     static let writerThresholdPages = 32_768
