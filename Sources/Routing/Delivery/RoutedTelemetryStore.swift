@@ -112,7 +112,9 @@ public struct RoutedTelemetryStore: TelemetryStore {
                 $0.messagesRead += commit.count
                 $0.batches += 1
             }
-            for (endpoint, count) in Dictionary(grouping: commit.appends, by: \.endpoint).mapValues(\.count) {
+            var counts: [String: Int] = [:]
+            for append in commit.appends { counts[append.endpoint, default: 0] += 1 }
+            for (endpoint, count) in counts {
                 commit.routing.recordEndpoint(endpoint) { $0.routed += count }
             }
             if !commit.appends.isEmpty { commit.routing.appended.notify() }
