@@ -14,18 +14,18 @@ struct EncodedProperties: Sendable {
     }
 }
 
-/// Event properties encoded ahead of a routing transaction, per commit, in append order.
+/// Event properties encoded ahead of a routing transaction: per commit, one per append, in append order.
 struct EncodedRouting: Sendable {
-    var appends: [[(EventAppend, EncodedProperties)]]
+    var properties: [[EncodedProperties]]
 }
 
 extension ProvisioDatabase: EventLogStore {
     /// Appends to endpoint partitions and moves the source cursors in one transaction.
     @discardableResult
     public func commitRouting(shard: String, appends: [EventAppend], cursors: [String: Int64], enqueuedTime: Date) async throws -> [StoredEvent] {
-        let encoded = appends.map { append in (append, EncodedProperties(append.record)) }
+        let encoded = appends.map { EncodedProperties($0.record) }
         return try await pool.write { db in
-            let stored = try Self.append(encoded, shard: shard, enqueuedTime: enqueuedTime, db)
+            let stored = try Self.append(appends, encoded, shard: shard, enqueuedTime: enqueuedTime, db)
             for (name, position) in cursors { try Self.storeCursor(shard: shard, name: name, position: position, db) }
             return stored
         }
@@ -42,7 +42,7 @@ extension ProvisioDatabase: EventLogStore {
     }
 
     private static func encode(_ commits: [RoutingCommit]) -> EncodedRouting {
-        EncodedRouting(appends: commits.map { commit in commit.appends.map { append in (append, EncodedProperties(append.record)) } })
+        EncodedRouting(properties: commits.map { commit in commit.appends.map { EncodedProperties($0.record) } })
     }
 
     /// Commits prepared routing in one transaction.
@@ -59,11 +59,11 @@ extension ProvisioDatabase: EventLogStore {
     }
 
     private static func routingWork(_ prepared: PreparedRouting, enqueuedTime: Date) -> @Sendable (Database) throws -> Void {
-        let encoded = ((prepared.work as? EncodedRouting) ?? encode(prepared.commits)).appends
+        let encoded = ((prepared.work as? EncodedRouting) ?? encode(prepared.commits)).properties
         let commits = prepared.commits
         return { db in
-            for (commit, appends) in zip(commits, encoded) {
-                try append(appends, shard: commit.shard, enqueuedTime: enqueuedTime, db)
+            for (commit, properties) in zip(commits, encoded) {
+                try append(commit.appends, properties, shard: commit.shard, enqueuedTime: enqueuedTime, returningEvents: false, db)
                 for (name, position) in commit.cursors { try storeCursor(shard: commit.shard, name: name, position: position, db) }
                 if let through = commit.consumedTelemetryThrough {
                     try db.cachedStatement(sql: "DELETE FROM telemetry WHERE shard = ? AND sequence_number <= ?")
@@ -75,8 +75,8 @@ extension ProvisioDatabase: EventLogStore {
 
     /// Appends events after their partitions' heads and moves the heads.
     @discardableResult
-    private static func append(_ encoded: [(EventAppend, EncodedProperties)], shard: String, enqueuedTime: Date,
-                               _ db: Database) throws -> [StoredEvent] {
+    private static func append(_ appends: [EventAppend], _ encoded: [EncodedProperties], shard: String, enqueuedTime: Date,
+                               returningEvents: Bool = true, _ db: Database) throws -> [StoredEvent] {
         let time = enqueuedTime.timeIntervalSince1970
         var heads: [String: (last: Int64, bytes: Int64)] = [:]
         let insert = try db.cachedStatement(sql: """
@@ -85,8 +85,8 @@ extension ProvisioDatabase: EventLogStore {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         var stored: [StoredEvent] = []
-        stored.reserveCapacity(encoded.count)
-        for (append, encodedProperties) in encoded {
+        if returningEvents { stored.reserveCapacity(appends.count) }
+        for (append, encodedProperties) in zip(appends, encoded) {
             let key = "\(append.endpoint)\u{0}\(append.partition)"
             var head = try heads[key] ?? Self.partitionHead(shard: shard, endpoint: append.endpoint, partition: append.partition, db)
             head.last += 1
@@ -95,7 +95,10 @@ extension ProvisioDatabase: EventLogStore {
             heads[key] = head
             try EventInsert.execute(insert, db, shard: shard, append: append, sequenceNumber: head.last, time: time, size: size,
                                     properties: encodedProperties)
-            stored.append(StoredEvent(partition: append.partition, sequenceNumber: head.last, enqueuedTime: enqueuedTime, record: append.record))
+            if returningEvents {
+                stored.append(StoredEvent(partition: append.partition, sequenceNumber: head.last, enqueuedTime: enqueuedTime,
+                                          record: append.record))
+            }
         }
         let update = try db.cachedStatement(sql: """
             INSERT INTO event_partition (shard, endpoint, partition, last_sequence_number, total_bytes) VALUES (?, ?, ?, ?, ?)
