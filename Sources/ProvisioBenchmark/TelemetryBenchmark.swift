@@ -16,8 +16,10 @@ struct TelemetryBenchmark: AsyncParsableCommand {
     @Option(help: "Devices (one MQTT connection each).")
     var devices = 100
 
-    @Option(help: "Unacknowledged messages per device.")
-    var window = 8
+    /// The Azure device SDK's own limit: azure-iot-device publishes through paho-mqtt, whose `max_inflight_messages`
+    /// defaults to 20 and which the SDK does not change.
+    @Option(help: "Unacknowledged messages per device (default: the Azure device SDK's, paho-mqtt's 20).")
+    var window = 20
 
     @Option(help: "Messages per target and round, spread over the devices.")
     var messages = 200_000
