@@ -107,6 +107,16 @@ public struct RoutingTable: Sendable {
         }
     }
 
+    /// The event `endpoint` gets: in the partition of the device, with `properties` (enrichments applied) and the
+    /// message's system properties.
+    func eventAppend(endpoint: String, deviceId: String, moduleId: String?, body: [UInt8], properties: [String: String],
+                     systemProperties: [String: String]) -> EventAppend {
+        let partitions = endpoints[endpoint]?.effectivePartitionCount ?? 1
+        return EventAppend(endpoint: endpoint, partition: EventPartitioner.partition(deviceId: deviceId, count: partitions),
+                           record: EventRecord(deviceId: deviceId, moduleId: moduleId, body: body, properties: properties,
+                                               systemProperties: systemProperties))
+    }
+
     /// The default table: the built-in endpoint and the fallback route to it.
     public static let standard: RoutingTable = {
         do { return try RoutingTable(RoutingConfiguration()) } catch { preconditionFailure("the default routing is valid: \(error)") }

@@ -64,11 +64,9 @@ struct MessageRouter: Sendable {
                 }
             }
             for delivery in table.deliveries(for: message, twin: twin, hubName: routing.shard) {
-                let partitions = table.endpoints[delivery.endpoint]?.effectivePartitionCount ?? 1
-                appends.append(EventAppend(
-                    endpoint: delivery.endpoint, partition: EventPartitioner.partition(deviceId: message.deviceId, count: partitions),
-                    record: EventRecord(deviceId: message.deviceId, moduleId: message.moduleId, body: message.body,
-                                        properties: delivery.applicationProperties, systemProperties: message.systemProperties)))
+                appends.append(table.eventAppend(endpoint: delivery.endpoint, deviceId: message.deviceId, moduleId: message.moduleId,
+                                                 body: message.body, properties: delivery.applicationProperties,
+                                                 systemProperties: message.systemProperties))
             }
         }
         let moved = (telemetry: messages.last?.sequenceNumber ?? cursors.telemetry, hub: events.last?.sequenceNumber ?? cursors.hub)

@@ -57,22 +57,18 @@ public struct RoutedTelemetryStore: TelemetryStore {
                RoutingSource(messageSource: message.systemProperties["iothub-message-source"]) == .deviceMessages {
                 // The default routing: no condition to evaluate, every message to the same endpoints as it is.
                 for endpoint in endpoints {
-                    let partitions = table.endpoints[endpoint]?.effectivePartitionCount ?? 1
-                    commits[message.shard, default: (shardRouting, [], 0)].appends.append(EventAppend(
-                        endpoint: endpoint, partition: EventPartitioner.partition(deviceId: message.deviceId, count: partitions),
-                        record: EventRecord(deviceId: message.deviceId, moduleId: message.moduleId, body: message.body,
-                                            properties: message.properties, systemProperties: message.systemProperties)))
+                    commits[message.shard, default: (shardRouting, [], 0)].appends.append(table.eventAppend(
+                        endpoint: endpoint, deviceId: message.deviceId, moduleId: message.moduleId, body: message.body,
+                        properties: message.properties, systemProperties: message.systemProperties))
                 }
                 continue
             }
             let routed = RoutingMessage(message)
             guard table.routes(routed.source) else { continue }
             for delivery in table.deliveries(for: routed, twin: nil, hubName: message.shard) {
-                let partitions = table.endpoints[delivery.endpoint]?.effectivePartitionCount ?? 1
-                commits[message.shard, default: (shardRouting, [], 0)].appends.append(EventAppend(
-                    endpoint: delivery.endpoint, partition: EventPartitioner.partition(deviceId: message.deviceId, count: partitions),
-                    record: EventRecord(deviceId: message.deviceId, moduleId: message.moduleId, body: message.body,
-                                        properties: delivery.applicationProperties, systemProperties: message.systemProperties)))
+                commits[message.shard, default: (shardRouting, [], 0)].appends.append(table.eventAppend(
+                    endpoint: delivery.endpoint, deviceId: message.deviceId, moduleId: message.moduleId, body: message.body,
+                    properties: delivery.applicationProperties, systemProperties: message.systemProperties))
             }
         }
         let routed = commits.map { (routing: $0.value.routing, count: $0.value.count, appends: $0.value.appends) }
