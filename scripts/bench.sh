@@ -13,6 +13,8 @@
 #   BENCH_PKI_ARGS            e.g. "--certificates 2000 --revoked 100000" (in process; needs openssl and sqlite3)
 #   BENCH_ONLY                space-separated subset of: registrations telemetry twin-method pki
 #   BENCH_KEEP=1              keep the scratch directory (data, server log, results)
+#   BENCH_RESULTS=FILE        also append every result line to FILE
+#   BENCH_SERVER_BIN=DIR      run the server binary from DIR (the load generator stays the current one)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -60,8 +62,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "== starting $bin/provisio serve on $block.1-4 (data: $work/data)"
-"$bin/provisio" serve --data-dir "$work/data" --config "$work/provisio.yaml" > "$work/server.out" 2> "$work/server.log" &
+server_bin=${BENCH_SERVER_BIN:-$bin}
+echo "== starting $server_bin/provisio serve on $block.1-4 (data: $work/data)"
+"$server_bin/provisio" serve --data-dir "$work/data" --config "$work/provisio.yaml" > "$work/server.out" 2> "$work/server.log" &
 server_pid=$!
 for _ in $(seq 1 600); do
   grep -q '^ready' "$work/server.out" 2>/dev/null && break
@@ -100,3 +103,4 @@ fi
 echo "== server: $(grep -c '' "$work/server.log") log lines; errors/warnings: $(grep -ciE 'error|warning|critical' "$work/server.log" || true)"
 echo "== results (one JSON line per benchmark)"
 cat "$results" 2>/dev/null || true
+if [[ -n "${BENCH_RESULTS:-}" && -f "$results" ]]; then cat "$results" >> "$BENCH_RESULTS"; fi
