@@ -6,6 +6,17 @@ let strict: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
+/// libFuzzer entry points, one per parser family (see scripts/fuzz). Each is a thin executable over
+/// `ProvisioFuzzing`; built plainly it replays input files, built with `-sanitize=fuzzer` it is the fuzzer.
+let fuzzTargets: [(product: String, target: String)] = [
+    ("fuzz-mqtt-codec", "FuzzMQTTCodec"),
+    ("fuzz-twin-query", "FuzzTwinQuery"),
+    ("fuzz-routing-query", "FuzzRoutingQuery"),
+    ("fuzz-json-bodies", "FuzzJSONBodies"),
+    ("fuzz-csr", "FuzzCSR"),
+    ("fuzz-tpm", "FuzzTPM"),
+]
+
 let package = Package(
     name: "Provisio",
     platforms: [.macOS(.v15)],
@@ -13,7 +24,7 @@ let package = Package(
         .executable(name: "provisio", targets: ["ProvisioCLI"]),
         .executable(name: "provisio-codec-bench", targets: ["MQTTCodecBenchmark"]),
         .executable(name: "provisio-bench", targets: ["ProvisioBenchmark"]),
-    ],
+    ] + fuzzTargets.map { .executable(name: $0.product, targets: [$0.target]) },
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
@@ -208,6 +219,17 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .target(
+            name: "ProvisioFuzzing",
+            dependencies: [
+                "MQTTCodec", "Hub", "Routing", "Provisioning", "PKI",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "ProvisioFuzzingTests", dependencies: ["ProvisioFuzzing"], swiftSettings: strict),
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
@@ -219,5 +241,7 @@ let package = Package(
             exclude: ["python"],
             swiftSettings: strict
         ),
-    ]
+    ] + fuzzTargets.map {
+        .executableTarget(name: $0.target, dependencies: ["ProvisioFuzzing"], path: "Sources/Fuzz/\($0.target)", swiftSettings: strict)
+    }
 )

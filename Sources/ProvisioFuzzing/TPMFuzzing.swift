@@ -1,0 +1,27 @@
+import Provisioning
+
+/// TPM 2.0 public areas as DPS receives them (`TPM2B_PUBLIC` for the endorsement and storage root keys): parsing,
+/// the EK/SRK profile checks, the Name and the RSA key, and marshalling back to an equal structure.
+enum TPMFuzzing {
+    static func run(_ input: [UInt8]) throws(FuzzFinding) {
+        if let area = try? TPMPublicArea(sizedBytes: input) {
+            try check(area)
+        }
+        if let area = try? TPMPublicArea(bytes: input) {
+            try check(area)
+        }
+    }
+
+    static func check(_ area: TPMPublicArea) throws(FuzzFinding) {
+        _ = TPMKeyProfile.endorsementKeyProblem(area)
+        _ = TPMKeyProfile.storageRootKeyProblem(area)
+        _ = area.name
+        // The service encrypts only to keys that passed the profile checks (2048 bits); up to 4096 keeps runs fast.
+        if let key = try? RSAOAEPPublicKey(area), key.modulusLength <= 512 {
+            _ = try? key.encrypt([0x01, 0x02, 0x03], label: Array("IDENTITY\0".utf8), seed: [UInt8](repeating: 0x5A, count: 32))
+        }
+        guard let again = try? TPMPublicArea(sizedBytes: area.sizedBytes), again == area else {
+            throw FuzzFinding("a parsed public area does not survive marshalling: \(area)")
+        }
+    }
+}
