@@ -11,8 +11,10 @@ import Routing
 enum HubRoutingRoutes {
     static func add<Context: RequestContext>(to routes: RouterGroup<Context>, routing: ShardRouting, authenticator: ServiceAuthenticator) {
         routes.get("routing") { request, _ -> Response in
-            try authenticator.authorize(request, permission: .serviceConnect)
-            return try ServiceJSON.response(routing.configuration)
+            let policy = try authenticator.authorize(request, permission: .serviceConnect)
+            // Webhook secrets only for a policy that may change the routing; every other reader gets them redacted.
+            let configuration = routing.configuration
+            return try ServiceJSON.response(policy.permissions.contains(.registryWrite) ? configuration : configuration.redacted)
         }
         routes.put("routing") { request, context -> Response in
             try authenticator.authorize(request, permission: .serviceConnect)
