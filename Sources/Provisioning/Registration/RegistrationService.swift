@@ -30,9 +30,11 @@ public struct RegistrationService: Sendable {
     /// Only infrastructure failures (storage, hub unreachable) throw.
     public func register(_ device: AttestedDevice, payload: JSONValue?, operationId: String,
                          csr: [UInt8]? = nil) async throws -> RegistrationRecord {
+        // Both transports and every attestation end here: an id DPS refuses never reaches a lock, a hub or storage.
+        try RegistrationIdentifier.validate(device.registrationId)
         // One registration of a device at a time, issuance included: two overlapping requests with CSRs must not
         // each supersede the other's new certificate.
-        try await locks.withLock(device.registrationId.lowercased()) {
+        return try await locks.withLock(device.registrationId.lowercased()) {
             var device = device
             var issued: (chain: [[UInt8]], request: OperationalCertificateRequest)?
             if let csr {

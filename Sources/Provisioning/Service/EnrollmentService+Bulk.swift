@@ -19,7 +19,7 @@ extension EnrollmentService {
         let id = enrollment.registrationId
         switch mode {
         case .create:
-            try EnrollmentValidator.validateIdentifier(id, name: "registrationId")
+            try RegistrationIdentifier.validate(id)
             guard try await repository.individualEnrollment(registrationId: id) == nil else {
                 throw ProvisioningError.conflict("an enrollment with registration id '\(id.prefix(140))' already exists")
             }

@@ -38,7 +38,7 @@ public struct EnrollmentService: Sendable {
     public func createOrUpdateIndividualEnrollment(
         registrationId: String, _ enrollment: IndividualEnrollment, ifMatch: String?
     ) async throws -> IndividualEnrollment {
-        try EnrollmentValidator.validateIdentifier(registrationId, name: "registrationId")
+        try RegistrationIdentifier.validate(registrationId)
         guard enrollment.registrationId.lowercased() == registrationId.lowercased() else {
             throw ProvisioningError.badRequest("the body's registrationId does not match the one in the path")
         }
@@ -80,7 +80,7 @@ public struct EnrollmentService: Sendable {
     /// Checks and completes an enrollment before it is stored; read-only members are dropped, defaults filled in.
     func validated(_ enrollment: IndividualEnrollment) async throws -> IndividualEnrollment {
         var stored = enrollment
-        try EnrollmentValidator.validateIdentifier(stored.registrationId, name: "registrationId")
+        try RegistrationIdentifier.validate(stored.registrationId)
         if let deviceId = stored.deviceId { try EnrollmentValidator.validateDeviceId(deviceId) }
         stored.registrationState = nil
         stored.initialTwin = try EnrollmentValidator.validatedTwin(stored.initialTwin)

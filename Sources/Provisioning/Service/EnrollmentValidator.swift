@@ -5,20 +5,21 @@ struct EnrollmentValidator: Sendable {
     /// Host names of the linked hubs, lower-cased.
     let linkedHubs: Set<String>
 
-    /// Registration and group ids: 1–128 characters of ASCII letters, digits and `-._:`.
+    /// Group ids and certificate names: 1–128 characters of ASCII letters, digits and `-._:` (registration ids have
+    /// stricter rules of their own: `RegistrationIdentifier`).
     static func validateIdentifier(_ id: String, name: String) throws(ProvisioningError) {
         guard (1...128).contains(id.utf8.count), id.utf8.allSatisfy(isIdentifierByte) else {
             throw .badRequest("\(name) '\(id.prefix(140))' is invalid: use 1 to 128 characters of letters, digits, '-', '.', '_' and ':'")
         }
     }
 
-    /// Device ids follow IoT Hub's rules: 1–128 ASCII letters, digits and `-.%_*?!(),:=@$'`.
+    /// Device ids follow IoT Hub's rules: 1–128 ASCII letters, digits and `-.+%_#*?!(),:=@$'`.
     static func validateDeviceId(_ deviceId: String) throws(ProvisioningError) {
-        let allowed = Set("-.%_*?!(),:=@$'".utf8)
+        let allowed = Set("-.+%_#*?!(),:=@$'".utf8)
         guard (1...128).contains(deviceId.utf8.count),
               deviceId.utf8.allSatisfy({ isAlphanumeric($0) || allowed.contains($0) })
         else {
-            throw .badRequest("deviceId '\(deviceId.prefix(140))' is invalid: use 1 to 128 letters, digits and -.%_*?!(),:=@$'")
+            throw .badRequest("deviceId '\(deviceId.prefix(140))' is invalid: use 1 to 128 letters, digits and -.+%_#*?!(),:=@$'")
         }
     }
 
