@@ -14,14 +14,20 @@ public struct MessagePropertyBag: Sendable, Equatable {
         self.systemProperties = systemProperties
     }
 
-    /// Wire keys of system properties and their service names.
+    /// Wire keys of the system properties a device may set, and their service names. Every other system property
+    /// (`iothub-connection-device-id`, `-module-id`, `-auth-method`, `-auth-generation-id`, `iothub-enqueuedtime`,
+    /// `iothub-message-source`, …) is stamped by the hub alone.
     static let systemKeys: [(wire: String, name: String)] = [
         ("$.on", "output-name"), ("$.mid", "message-id"), ("$.cid", "correlation-id"), ("$.uid", "user-id"),
         ("$.ct", "content-type"), ("$.ce", "content-encoding"), ("$.ifid", "interface-id"), ("$.exp", "expiry-time-utc"),
-        ("$.to", "to"),
+        ("$.to", "to"), ("$.ctime", "iothub-creation-time-utc"), ("$.sub", "dt-subject"),
     ]
 
-    /// Parses a bag; keys and values are percent-decoded, a key without `=` has an empty value.
+    /// Parses a bag a device sent; keys and values are percent-decoded, a key without `=` has an empty value.
+    ///
+    /// Only the hub stamps connection and routing facts, so a device cannot forge them: `$.`-keys other than the
+    /// settable ones above (`$.cdid`, `$.cmid`, `$.iothub-connection-module-id`, …) are dropped, and so are custom
+    /// properties named like a hub-stamped system property (`iothub-…`, see `isReservedApplicationName`).
     public init(parsing bag: Substring) throws(HubError) {
         self.init()
         for pair in bag.split(separator: "&", omittingEmptySubsequences: true) {
@@ -30,12 +36,19 @@ public struct MessagePropertyBag: Sendable, Equatable {
             else { throw .badRequest("the message property bag is not valid percent-encoding") }
             if let system = Self.systemKeys.first(where: { $0.wire == key }) {
                 systemProperties[system.name] = value
-            } else if key.hasPrefix("$.") {
-                systemProperties[String(key.dropFirst(2))] = value
+            } else if key.hasPrefix("$.") || Self.isReservedApplicationName(key) {
+                continue
             } else {
                 applicationProperties[key] = value
             }
         }
+    }
+
+    /// Custom property names a device may not use: the `iothub-` namespace belongs to the hub (its connection, enqueue
+    /// and acknowledgement properties), except `iothub-creation-time-utc`, which Azure's SDKs send as a custom property.
+    public static func isReservedApplicationName(_ name: String) -> Bool {
+        let lowered = name.lowercased()
+        return lowered.hasPrefix("iothub-") && lowered != "iothub-creation-time-utc"
     }
 
     /// The bag as the device SDK expects it on C2D topics: system properties first, then custom ones sorted.
