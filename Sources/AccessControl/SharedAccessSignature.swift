@@ -33,9 +33,8 @@ public struct SharedAccessSignature: Sendable, Equatable {
         guard let sig = fields["sig"], let decodedSig = sig.percentDecoded,
               let signature = Data(base64Encoded: decodedSig), !signature.isEmpty
         else { throw SecurityError(.malformedToken, "token has no valid 'sig'") }
-        guard let se = fields["se"], let expiry = Int64(se) else {
-            throw SecurityError(.malformedToken, "token has no valid 'se'")
-        }
+        guard let se = fields["se"] else { throw SecurityError(.malformedToken, "token has no 'se'") }
+        let expiry = try Self.expiry(parsing: se)
         guard let resource = sr.percentDecoded else {
             throw SecurityError(.malformedToken, "token 'sr' is not valid percent-encoding")
         }
@@ -44,6 +43,23 @@ public struct SharedAccessSignature: Sendable, Equatable {
         self.signature = Array(signature)
         self.expiry = expiry
         self.keyName = fields["skn"].flatMap { $0.percentDecoded }
+    }
+
+    /// The latest `se` accepted: the last second of the year 9999 (what ISO 8601 and `Date` formatting can write).
+    /// Later values are refused rather than clamped: a signature covers the exact text, and every use of the expiry
+    /// (connection close timers, logs) then stays far from the limits of `Int64` milliseconds.
+    public static let maximumExpiry: Int64 = 253_402_300_799
+
+    /// `se`: 1–12 decimal digits (no sign, fraction or exponent), at most `maximumExpiry`.
+    static func expiry(parsing text: String) throws(SecurityError) -> Int64 {
+        let digits = text.utf8
+        guard !digits.isEmpty, digits.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else {
+            throw SecurityError(.malformedToken, "token 'se' must be whole Unix seconds (decimal digits only)")
+        }
+        guard digits.count <= 12, let value = Int64(text), value <= maximumExpiry else {
+            throw SecurityError(.malformedToken, "token 'se' is later than the year 9999")
+        }
+        return value
     }
 
     /// Builds a token for `resource` signed with `key`; used by tools and tests.
@@ -70,7 +86,8 @@ public struct SharedAccessSignature: Sendable, Equatable {
         guard keys.contains(where: { isSigned(with: $0) }) else {
             throw SecurityError(.invalidSignature, "the token signature does not match")
         }
-        guard expiry > Int64(now.timeIntervalSince1970) else {
+        // Compared as seconds in floating point: converting `now` to an integer could trap for an injected clock.
+        guard Double(expiry) > now.timeIntervalSince1970 else {
             throw SecurityError(.expiredToken, "the token has expired")
         }
         guard Self.scope(resource, covers: requiredScope) else {
