@@ -56,9 +56,9 @@ public struct TwinQuery: Sendable, Equatable {
         self.condition = condition
     }
 
-    /// Parses query text.
-    public init(parsing text: String) throws(TwinQuerySyntaxError) {
-        var parser = try TwinQueryParser(text)
+    /// Parses query text; text over `limits` (length, nesting, operators) is a syntax error naming the limit.
+    public init(parsing text: String, limits: QueryLimits = .standard) throws(TwinQuerySyntaxError) {
+        var parser = try TwinQueryParser(text, limits: limits)
         self = try parser.parseQuery()
     }
 }

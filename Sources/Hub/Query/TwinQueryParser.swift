@@ -11,12 +11,19 @@ import Provisioning
 struct TwinQueryParser {
     private let tokens: [TwinQueryToken]
     private var index = 0
+    private var budget: QueryLimits.Budget
 
     /// Words that cannot start a path.
     private static let reserved: Set<String> = ["select", "from", "where", "and", "or", "not", "true", "false", "null", "is_defined"]
 
-    init(_ text: String) throws(TwinQuerySyntaxError) {
+    init(_ text: String, limits: QueryLimits = .standard) throws(TwinQuerySyntaxError) {
+        do throws(QueryLimits.Exceeded) {
+            try limits.checkLength(of: text)
+        } catch {
+            throw TwinQuerySyntaxError(position: error.position, reason: error.reason)
+        }
         tokens = try TwinQueryLexer.tokens(text)
+        budget = QueryLimits.Budget(limits)
     }
 
     mutating func parseQuery() throws(TwinQuerySyntaxError) -> TwinQuery {
@@ -44,6 +51,7 @@ struct TwinQueryParser {
     private mutating func parseCondition() throws(TwinQuerySyntaxError) -> TwinQuery.Condition {
         var condition = try parseConjunction()
         while current.isKeyword("OR") {
+            try countOperator()
             advance()
             condition = .or(condition, try parseConjunction())
         }
@@ -53,6 +61,7 @@ struct TwinQueryParser {
     private mutating func parseConjunction() throws(TwinQuerySyntaxError) -> TwinQuery.Condition {
         var condition = try parseNegation()
         while current.isKeyword("AND") {
+            try countOperator()
             advance()
             condition = .and(condition, try parseNegation())
         }
@@ -61,6 +70,9 @@ struct TwinQueryParser {
 
     private mutating func parseNegation() throws(TwinQuerySyntaxError) -> TwinQuery.Condition {
         if current.isKeyword("NOT") {
+            try countOperator()
+            try enter()
+            defer { budget.leave() }
             advance()
             return .not(try parseNegation())
         }
@@ -69,6 +81,8 @@ struct TwinQueryParser {
 
     private mutating func parsePrimary() throws(TwinQuerySyntaxError) -> TwinQuery.Condition {
         if case .openParenthesis = current.kind {
+            try enter()
+            defer { budget.leave() }
             advance()
             let condition = try parseCondition()
             try expect(.closeParenthesis, "')'")
@@ -145,6 +159,24 @@ struct TwinQueryParser {
     }
 
     private var current: TwinQueryToken { tokens[index] }
+
+    /// Counts the operator at the current token against `QueryLimits.maximumOperators`.
+    private mutating func countOperator() throws(TwinQuerySyntaxError) {
+        do throws(QueryLimits.Exceeded) {
+            try budget.countOperator(at: current.position)
+        } catch {
+            throw TwinQuerySyntaxError(position: error.position, reason: error.reason)
+        }
+    }
+
+    /// Enters the nesting level the current token opens, within `QueryLimits.maximumNesting`.
+    private mutating func enter() throws(TwinQuerySyntaxError) {
+        do throws(QueryLimits.Exceeded) {
+            try budget.enter(at: current.position)
+        } catch {
+            throw TwinQuerySyntaxError(position: error.position, reason: error.reason)
+        }
+    }
 
     private mutating func advance() {
         if index < tokens.count - 1 { index += 1 }

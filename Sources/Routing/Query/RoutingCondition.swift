@@ -8,11 +8,12 @@ public struct RoutingCondition: Sendable, Equatable, CustomStringConvertible {
     public let text: String
     let expression: RoutingExpression
 
-    /// Compiles `text`; an empty or blank condition is `true`.
-    public init(_ text: String) throws(RoutingQuerySyntaxError) {
+    /// Compiles `text`; an empty or blank condition is `true`. Text over `limits` (length, nesting, operators) does not
+    /// compile, so a stored condition can never make evaluation recurse without bound.
+    public init(_ text: String, limits: QueryLimits = .standard) throws(RoutingQuerySyntaxError) {
         self.text = text
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        expression = trimmed.isEmpty ? .literal(.bool(true)) : try RoutingQueryParser.parse(text)
+        expression = trimmed.isEmpty ? .literal(.bool(true)) : try RoutingQueryParser.parse(text, limits: limits)
     }
 
     /// Whether evaluation needs the device twin (`$twin…`), so the router loads it only then.

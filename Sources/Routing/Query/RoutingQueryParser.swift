@@ -1,3 +1,4 @@
+import Hub
 import Provisioning
 
 /// A recursive-descent parser for routing conditions. Precedence, lowest first: `OR`, `AND`, `NOT`, comparisons,
@@ -6,10 +7,11 @@ import Provisioning
 struct RoutingQueryParser {
     private let tokens: [RoutingQueryToken]
     private var index = 0
+    private var budget: QueryLimits.Budget
 
-    /// Parses a whole condition.
-    static func parse(_ text: String) throws(RoutingQuerySyntaxError) -> RoutingExpression {
-        var parser = RoutingQueryParser(tokens: try RoutingQueryLexer.tokens(text))
+    /// Parses a whole condition; text over `limits` (length, nesting, operators) is a syntax error naming the limit.
+    static func parse(_ text: String, limits: QueryLimits = .standard) throws(RoutingQuerySyntaxError) -> RoutingExpression {
+        var parser = try RoutingQueryParser(text, limits: limits)
         guard !parser.isAtEnd else { throw RoutingQuerySyntaxError(position: 1, reason: "the condition is empty") }
         let (expression, position) = try parser.parseOr()
         guard parser.isAtEnd else {
@@ -21,8 +23,8 @@ struct RoutingQueryParser {
     }
 
     /// Parses a value expression (no boolean requirement), e.g. an enrichment path.
-    static func parseValue(_ text: String) throws(RoutingQuerySyntaxError) -> RoutingExpression {
-        var parser = RoutingQueryParser(tokens: try RoutingQueryLexer.tokens(text))
+    static func parseValue(_ text: String, limits: QueryLimits = .standard) throws(RoutingQuerySyntaxError) -> RoutingExpression {
+        var parser = try RoutingQueryParser(text, limits: limits)
         let (expression, _) = try parser.parseOr()
         guard parser.isAtEnd else {
             throw RoutingQuerySyntaxError(position: parser.current.position, reason: "unexpected \(parser.current.display)")
@@ -30,8 +32,32 @@ struct RoutingQueryParser {
         return expression
     }
 
-    private init(tokens: [RoutingQueryToken]) {
-        self.tokens = tokens
+    private init(_ text: String, limits: QueryLimits) throws(RoutingQuerySyntaxError) {
+        do throws(QueryLimits.Exceeded) {
+            try limits.checkLength(of: text)
+        } catch {
+            throw RoutingQuerySyntaxError(position: error.position, reason: error.reason)
+        }
+        tokens = try RoutingQueryLexer.tokens(text)
+        budget = QueryLimits.Budget(limits)
+    }
+
+    /// Counts the operator at the current token against `QueryLimits.maximumOperators`.
+    private mutating func countOperator() throws(RoutingQuerySyntaxError) {
+        do throws(QueryLimits.Exceeded) {
+            try budget.countOperator(at: current.position)
+        } catch {
+            throw RoutingQuerySyntaxError(position: error.position, reason: error.reason)
+        }
+    }
+
+    /// Enters the nesting level the token at `position` opens, within `QueryLimits.maximumNesting`.
+    private mutating func enter(at position: Int) throws(RoutingQuerySyntaxError) {
+        do throws(QueryLimits.Exceeded) {
+            try budget.enter(at: position)
+        } catch {
+            throw RoutingQuerySyntaxError(position: error.position, reason: error.reason)
+        }
     }
 
     private var current: RoutingQueryToken { tokens[index] }
@@ -48,6 +74,7 @@ struct RoutingQueryParser {
     private mutating func parseOr() throws(RoutingQuerySyntaxError) -> Parsed {
         var (left, position) = try parseAnd()
         while current.isKeyword("OR") {
+            try countOperator()
             _ = advance()
             let (right, rightPosition) = try parseAnd()
             try Self.require(left, position: position, toBe: .boolean, context: "an OR operand")
@@ -60,6 +87,7 @@ struct RoutingQueryParser {
     private mutating func parseAnd() throws(RoutingQuerySyntaxError) -> Parsed {
         var (left, position) = try parseNot()
         while current.isKeyword("AND") {
+            try countOperator()
             _ = advance()
             let (right, rightPosition) = try parseNot()
             try Self.require(left, position: position, toBe: .boolean, context: "an AND operand")
@@ -71,6 +99,9 @@ struct RoutingQueryParser {
 
     private mutating func parseNot() throws(RoutingQuerySyntaxError) -> Parsed {
         guard current.isKeyword("NOT") else { return try parseComparison() }
+        try countOperator()
+        try enter(at: current.position)
+        defer { budget.leave() }
         let position = advance().position
         let (operand, operandPosition) = try parseNot()
         try Self.require(operand, position: operandPosition, toBe: .boolean, context: "the operand of NOT")
@@ -100,6 +131,7 @@ struct RoutingQueryParser {
     private mutating func parseAdditive() throws(RoutingQuerySyntaxError) -> Parsed {
         var (left, position) = try parseMultiplicative()
         while case .symbol(let symbol) = current.kind, symbol == .plus || symbol == .minus {
+            try countOperator()
             let operatorPosition = advance().position
             let (right, rightPosition) = try parseMultiplicative()
             try Self.requireNumber(left, position: position, operatorPosition: operatorPosition, symbol: symbol)
@@ -112,6 +144,7 @@ struct RoutingQueryParser {
     private mutating func parseMultiplicative() throws(RoutingQuerySyntaxError) -> Parsed {
         var (left, position) = try parseUnary()
         while case .symbol(let symbol) = current.kind, symbol == .star || symbol == .slash || symbol == .percent {
+            try countOperator()
             let operatorPosition = advance().position
             let (right, rightPosition) = try parseUnary()
             try Self.requireNumber(left, position: position, operatorPosition: operatorPosition, symbol: symbol)
@@ -123,6 +156,9 @@ struct RoutingQueryParser {
 
     private mutating func parseUnary() throws(RoutingQuerySyntaxError) -> Parsed {
         guard case .symbol(let symbol) = current.kind, symbol == .minus || symbol == .plus else { return try parsePrimary() }
+        try countOperator()
+        try enter(at: current.position)
+        defer { budget.leave() }
         let position = advance().position
         let (operand, operandPosition) = try parseUnary()
         try Self.requireNumber(operand, position: operandPosition, operatorPosition: position, symbol: symbol)
@@ -138,6 +174,8 @@ struct RoutingQueryParser {
         case .string(let text):
             return (.literal(.string(text)), token.position)
         case .symbol(.openParenthesis):
+            try enter(at: token.position)
+            defer { budget.leave() }
             let (inner, _) = try parseOr()
             try expect(.closeParenthesis, "to close the '(' at position \(token.position)")
             return (inner, token.position)
@@ -169,6 +207,8 @@ struct RoutingQueryParser {
         guard let function = RoutingFunction(name: name) else {
             throw RoutingQuerySyntaxError(position: position, reason: "unknown function \(name)")
         }
+        try enter(at: current.position)
+        defer { budget.leave() }
         _ = advance()
         var arguments: [(RoutingExpression, Int)] = []
         if !current.isSymbol(.closeParenthesis) {
