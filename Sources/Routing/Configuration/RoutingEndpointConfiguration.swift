@@ -140,26 +140,64 @@ public struct RoutingEndpointConfiguration: Codable, Sendable, Equatable {
         if let misplaced = present.first(where: { $0.1 && !allowed.contains($0.0) }) {
             throw RoutingConfigurationError("endpoint '\(name)': \(misplaced.0) is not a setting of a \(type.rawValue) endpoint")
         }
+        // Every number is range-checked here, when it is written (PUT /routing, Policies/ files, a stored routing at
+        // start-up), so no use site converts or multiplies a value a client chose past what its type holds.
+        func check<Value: Comparable>(_ setting: String, _ value: Value, _ range: ClosedRange<Value>, _ text: String) throws(RoutingConfigurationError) {
+            guard range.contains(value) else { throw RoutingConfigurationError("endpoint '\(name)': \(setting) must be \(text)") }
+        }
         switch type {
         case .eventLog:
-            if let retentionSeconds, retentionSeconds < 1 { throw RoutingConfigurationError("endpoint '\(name)': retentionSeconds must be positive") }
-            if let retentionBytes, retentionBytes < 1024 { throw RoutingConfigurationError("endpoint '\(name)': retentionBytes must be at least 1024") }
+            try check("retentionSeconds", effectiveRetentionSeconds, Self.retentionSecondsRange, "1–315360000 (10 years)")
+            try check("retentionBytes", effectiveRetentionBytes, Self.retentionBytesRange, "1024–1099511627776 (1 TiB)")
         case .webhook:
-            guard let url, let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme?.lowercased() ?? ""), parsed.host != nil else {
-                throw RoutingConfigurationError("endpoint '\(name)': a webhook needs an http:// or https:// url")
+            guard let url, url.utf8.count <= 2048, let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme?.lowercased() ?? ""),
+                  parsed.host != nil else {
+                throw RoutingConfigurationError("endpoint '\(name)': a webhook needs an http:// or https:// url of at most 2048 bytes")
             }
-            if !(1...1000).contains(effectiveMaxAttempts) { throw RoutingConfigurationError("endpoint '\(name)': maxAttempts must be 1–1000") }
-            if !(1...500).contains(effectiveBatchSize) { throw RoutingConfigurationError("endpoint '\(name)': batchSize must be 1–500") }
-            if effectiveRetryInitialSeconds <= 0 || effectiveRetryMaximumSeconds < effectiveRetryInitialSeconds {
-                throw RoutingConfigurationError("endpoint '\(name)': retry delays must be positive, the maximum at least the initial one")
+            try Self.validate(headers: headers ?? [:], endpoint: name)
+            try check("maxAttempts", effectiveMaxAttempts, 1...1000, "1–1000")
+            try check("batchSize", effectiveBatchSize, 1...500, "1–500")
+            try check("retryInitialSeconds", effectiveRetryInitialSeconds, Self.retrySecondsRange, "0.001–86400")
+            try check("retryMaximumSeconds", effectiveRetryMaximumSeconds, Self.retrySecondsRange, "0.001–86400")
+            if effectiveRetryMaximumSeconds < effectiveRetryInitialSeconds {
+                throw RoutingConfigurationError("endpoint '\(name)': retryMaximumSeconds must be at least retryInitialSeconds")
             }
-            if effectiveTimeoutSeconds <= 0 { throw RoutingConfigurationError("endpoint '\(name)': timeoutSeconds must be positive") }
+            try check("timeoutSeconds", effectiveTimeoutSeconds, Self.timeoutSecondsRange, "0.001–3600")
         case .storage:
             guard let directory, !directory.isEmpty else {
                 throw RoutingConfigurationError("endpoint '\(name)': a storage endpoint needs a directory")
             }
-            if !(1...3600).contains(effectiveBatchSeconds) { throw RoutingConfigurationError("endpoint '\(name)': batchSeconds must be 1–3600") }
-            if effectiveBatchBytes < 1 { throw RoutingConfigurationError("endpoint '\(name)': batchBytes must be positive") }
+            try check("batchSeconds", effectiveBatchSeconds, 1...3600, "1–3600")
+            try check("batchBytes", effectiveBatchBytes, 1...(1 << 30), "1–1073741824 (1 GiB)")
+        }
+    }
+
+    /// Event logs: retention by age, 1 s to 10 years.
+    static let retentionSecondsRange = 1...315_360_000
+    /// Event logs: retention by size, 1 KiB to 1 TiB per partition.
+    static let retentionBytesRange = 1024...(1 << 40)
+    /// Webhooks: retry delays, 1 ms to a day (a NaN or infinity from YAML is outside every range).
+    static let retrySecondsRange = 0.001...86_400.0
+    /// Webhooks: per-request timeout, 1 ms to an hour.
+    static let timeoutSecondsRange = 0.001...3600.0
+
+    /// Header names are HTTP tokens and values hold no control characters (no CR/LF injection into the request);
+    /// at most 32 headers of 8 KiB each.
+    static func validate(headers: [String: String], endpoint: String) throws(RoutingConfigurationError) {
+        guard headers.count <= 32 else { throw RoutingConfigurationError("endpoint '\(endpoint)': at most 32 headers") }
+        let tokenSymbols = Set("!#$%&'*+-.^_`|~".utf8)
+        for (name, value) in headers {
+            let validName = !name.isEmpty && name.utf8.count <= 256 && name.utf8.allSatisfy {
+                ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || ($0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z"))
+                    || ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z")) || tokenSymbols.contains($0)
+            }
+            guard validName else {
+                throw RoutingConfigurationError("endpoint '\(endpoint)': header names must be 1–256 letters, digits or !#$%&'*+-.^_`|~")
+            }
+            // The value itself is never echoed: it may be a credential.
+            guard value.utf8.count <= 8192, value.utf8.allSatisfy({ $0 == 0x09 || ($0 >= 0x20 && $0 != 0x7F) }) else {
+                throw RoutingConfigurationError("endpoint '\(endpoint)': the value of header '\(name)' must be at most 8192 bytes without control characters")
+            }
         }
     }
 }

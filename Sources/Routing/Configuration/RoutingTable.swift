@@ -38,6 +38,11 @@ public struct RoutingTable: Sendable {
     /// Validates and compiles `configuration`.
     public init(_ configuration: RoutingConfiguration) throws(RoutingConfigurationError) {
         let normalized = configuration.normalized
+        // Bounds on the work each message costs (IoT Hub itself allows 100 routes).
+        guard normalized.endpoints.count <= Self.maximumCount, normalized.routes.count <= Self.maximumCount,
+              normalized.enrichments.count <= Self.maximumCount else {
+            throw RoutingConfigurationError("a routing holds at most \(Self.maximumCount) endpoints, \(Self.maximumCount) routes and \(Self.maximumCount) enrichments")
+        }
         var endpoints: [String: RoutingEndpointConfiguration] = [:]
         for endpoint in normalized.endpoints {
             try endpoint.validate()
@@ -106,6 +111,9 @@ public struct RoutingTable: Sendable {
             unconditionalDeviceMessageEndpoints = nil
         }
     }
+
+    /// Most endpoints, routes and enrichments one routing may hold.
+    public static let maximumCount = 100
 
     /// The event `endpoint` gets: in the partition of the device, with `properties` (enrichments applied) and the
     /// message's system properties.

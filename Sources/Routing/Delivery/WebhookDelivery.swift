@@ -25,9 +25,15 @@ struct WebhookDelivery: Sendable {
         while !Task.isCancelled, routing.currentTable.endpoints[endpoint.name] == endpoint {
             let version = routing.appended.version
             do {
-                if delivered == nil { delivered = try await routing.store.cursor(shard: routing.shard, name: cursorName) ?? -1 }
+                let position: Int64
+                if let delivered {
+                    position = delivered
+                } else {
+                    position = try await routing.store.cursor(shard: routing.shard, name: cursorName) ?? -1
+                    delivered = position
+                }
                 let events = try await routing.store.events(shard: routing.shard, endpoint: endpoint.name, partition: partition,
-                                                            from: delivered! + 1, limit: endpoint.effectiveBatchSize)
+                                                            from: position + 1, limit: endpoint.effectiveBatchSize)
                 guard let last = events.last?.sequenceNumber else {
                     await routing.appended.wait(since: version, timeout: .seconds(5))
                     continue
@@ -76,7 +82,7 @@ struct WebhookDelivery: Sendable {
             var headers = endpoint.headers ?? [:]
             if !headers.keys.contains(where: { $0.lowercased() == "content-type" }) { headers["Content-Type"] = "application/json" }
             let status = try await transport.post(url: url, headers: headers, body: body,
-                                                  timeout: .milliseconds(Int64(endpoint.effectiveTimeoutSeconds * 1000)),
+                                                  timeout: RetryPolicy.duration(seconds: endpoint.effectiveTimeoutSeconds),
                                                   trustBundle: endpoint.trustBundle)
             return (200..<300).contains(status) ? nil : "HTTP \(status)"
         } catch {
