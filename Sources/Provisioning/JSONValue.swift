@@ -7,21 +7,43 @@ public enum JSONValue: Sendable, Hashable, Codable {
     case array([JSONValue])
     case object([String: JSONValue])
 
-    /// Decodes any JSON value.
+    /// Deepest nesting of arrays and objects accepted when decoding, counted from the root of the whole document (IoT
+    /// Hub allows 10 levels inside a twin's tags and properties). Every recursive walk over a decoded value (equality,
+    /// hashing, twin merging, query evaluation) is bounded by it.
+    public static let maximumDepth = 64
+
+    /// Decodes any JSON value; arrays and objects nested deeper than `maximumDepth` are a `DecodingError`.
     public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
+        let single = try decoder.singleValueContainer()
+        if single.decodeNil() {
             self = .null
-        } else if let value = try? container.decode(Bool.self) {
+            return
+        } else if let value = try? single.decode(Bool.self) {
             self = .bool(value)
-        } else if let value = try? container.decode(Double.self) {
+            return
+        } else if let value = try? single.decode(Double.self) {
             self = .number(value)
-        } else if let value = try? container.decode(String.self) {
+            return
+        } else if let value = try? single.decode(String.self) {
             self = .string(value)
-        } else if let value = try? container.decode([JSONValue].self) {
-            self = .array(value)
+            return
+        }
+        let path = decoder.codingPath
+        guard path.count < Self.maximumDepth else {
+            throw DecodingError.dataCorrupted(.init(codingPath: path,
+                                                    debugDescription: "JSON nested deeper than \(Self.maximumDepth) levels"))
+        }
+        // Members are decoded with `try`, not `try?`: an error deep inside (such as the depth limit) reaches the caller
+        // as it is, and nothing is decoded twice.
+        if var array = try? decoder.unkeyedContainer() {
+            var elements: [JSONValue] = []
+            while !array.isAtEnd { elements.append(try array.decode(JSONValue.self)) }
+            self = .array(elements)
         } else {
-            self = .object(try container.decode([String: JSONValue].self))
+            let object = try decoder.container(keyedBy: MemberKey.self)
+            var members: [String: JSONValue] = [:]
+            for key in object.allKeys { members[key.stringValue] = try object.decode(JSONValue.self, forKey: key) }
+            self = .object(members)
         }
     }
 
@@ -54,4 +76,12 @@ public enum JSONValue: Sendable, Hashable, Codable {
         if case .object(let members) = self { return members }
         return nil
     }
+}
+
+/// Any member name of a JSON object.
+private struct MemberKey: CodingKey {
+    let stringValue: String
+    init(stringValue: String) { self.stringValue = stringValue }
+    var intValue: Int? { nil }
+    init?(intValue: Int) { return nil }
 }

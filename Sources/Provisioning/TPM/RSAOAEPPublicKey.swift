@@ -15,10 +15,13 @@ public struct RSAOAEPPublicKey: Sendable, Equatable {
     /// `k`: the modulus length in bytes.
     public let modulusLength: Int
 
-    /// Creates a key from its big-endian modulus and exponent; throws for moduli under 1024 bits or an even exponent.
+    /// Creates a key from its big-endian modulus and exponent; throws for moduli under 1024 or over 4096 bits (TPMs
+    /// have no larger keys, and the public operation's cost grows with the square of the size) or an even exponent.
     public init(modulus: [UInt8], exponent: UInt32) throws(TPMFormatError) {
+        guard modulus.count <= 4096 / 8 + 1 else { throw TPMFormatError("an RSA modulus must have at most 4096 bits") }
         let n = BigUInt(Data(modulus))
         guard n.bitWidth >= 1024 else { throw TPMFormatError("an RSA modulus must have at least 1024 bits") }
+        guard n.bitWidth <= 4096 else { throw TPMFormatError("an RSA modulus must have at most 4096 bits") }
         guard exponent >= 3, exponent % 2 == 1 else { throw TPMFormatError("an RSA public exponent must be odd and at least 3") }
         self.modulus = n
         self.exponent = BigUInt(exponent)

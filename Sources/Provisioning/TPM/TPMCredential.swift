@@ -9,7 +9,8 @@ struct TPMCredential {
     /// Protects `credential` (at most one digest long) for `protector`, bound to `objectName`. `seed` is one digest of
     /// random bytes, `oaepSeed` the OAEP encoding's randomness.
     init(protecting credential: [UInt8], for protector: TPMPublicArea, objectName: [UInt8], seed: [UInt8], oaepSeed: [UInt8]) throws {
-        guard let rsa = protector.rsaParameters, protector.nameAlgorithm == .sha256, rsa.symmetricAlgorithm == .aes, rsa.symmetricMode == .cfb else {
+        guard let rsa = protector.rsaParameters, protector.nameAlgorithm == .sha256, rsa.symmetricAlgorithm == .aes, rsa.symmetricMode == .cfb,
+              [128, 192, 256].contains(rsa.symmetricKeyBits) else {
             throw TPMFormatError("a credential protector must be an RSA storage key with SHA-256 names and AES-CFB")
         }
         let symmetricKey = TPMKeyDerivation.kdfa(key: seed, label: "STORAGE", contextU: objectName, contextV: [],

@@ -22,7 +22,7 @@ struct TPMDuplicate {
     /// 16-byte AES key of the inner wrapper; `seed` (32 bytes) and `oaepSeed` are the outer wrapper's randomness.
     init(hmacKey key: [UInt8], seedValue: [UInt8], innerKey: [UInt8], parent: TPMPublicArea, seed: [UInt8], oaepSeed: [UInt8]) throws {
         guard let rsa = parent.rsaParameters, parent.nameAlgorithm == .sha256, rsa.symmetricAlgorithm == .aes, rsa.symmetricMode == .cfb,
-              parent.attributes.isSuperset(of: [.restricted, .decrypt])
+              [128, 192, 256].contains(rsa.symmetricKeyBits), parent.attributes.isSuperset(of: [.restricted, .decrypt])
         else { throw TPMFormatError("a new parent must be a restricted RSA decryption key with SHA-256 names and AES-CFB") }
         publicArea = Self.hmacKeyPublicArea(key: key, seedValue: seedValue)
         let name = publicArea.name

@@ -40,8 +40,10 @@ public struct TPMPublicArea: Sendable, Equatable {
         try self.init(bytes: area, subject: subject)
     }
 
-    /// Parses a marshalled `TPMT_PUBLIC` (no size prefix).
+    /// Parses a marshalled `TPMT_PUBLIC` (no size prefix); it must fit a `TPM2B_PUBLIC` (65535 bytes), so writing it
+    /// back with its size prefix (`sizedBytes`) cannot overflow the `UINT16` size.
     public init(bytes: [UInt8], subject: String = "the public area") throws(TPMFormatError) {
+        guard bytes.count <= Int(UInt16.max) else { throw TPMFormatError("\(subject) is longer than 65535 bytes") }
         var reader = TPMReader(bytes, subject: subject)
         let type = try reader.readAlgorithm()
         nameAlgorithm = try reader.readAlgorithm()

@@ -2,6 +2,8 @@ import Provisioning
 
 /// A strict JSON parser (RFC 8259) over UTF-8 bytes into `JSONValue`, for message bodies: routing parses every
 /// JSON body it looks into, and Foundation's decoder through `JSONValue`'s `Decodable` conformance costs far more.
+/// Containers nest at most `JSONValue.maximumDepth` levels (the decoder's bound), so the recursion here and every
+/// walk over the result stay bounded; a deeper body is not JSON to routing.
 struct JSONBodyParser {
     private let bytes: [UInt8]
     private var index = 0
@@ -53,7 +55,7 @@ struct JSONBodyParser {
     private mutating func object() -> JSONValue? {
         depth += 1
         defer { depth -= 1 }
-        guard depth <= 512 else { return nil }
+        guard depth <= JSONValue.maximumDepth else { return nil }
         index += 1
         var members: [String: JSONValue] = [:]
         skipWhitespace()
@@ -81,7 +83,7 @@ struct JSONBodyParser {
     private mutating func array() -> JSONValue? {
         depth += 1
         defer { depth -= 1 }
-        guard depth <= 512 else { return nil }
+        guard depth <= JSONValue.maximumDepth else { return nil }
         index += 1
         var elements: [JSONValue] = []
         skipWhitespace()
