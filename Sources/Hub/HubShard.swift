@@ -47,10 +47,10 @@ public struct HubShard: Sendable {
             throw HubError.unauthorized("device \(deviceId) does not use SAS authentication")
         }
         let signature: SharedAccessSignature
-        do {
+        do throws(SecurityError) {
             signature = try SharedAccessSignature(parsing: token)
         } catch {
-            throw HubError.unauthorized("malformed SAS token")
+            throw HubError.unauthorized("malformed SAS token: \(error.message)")
         }
         var scope = "\(hostName)/devices/\(deviceId)"
         if let moduleId { scope += "/modules/\(moduleId)" }
