@@ -72,6 +72,9 @@ public struct ProvisioServer: Sendable {
             configured: configuration.dps.tpmAttestationPolicy,
             workingDirectory: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
         let rateLimiter = RegistrationRateLimiter(ratePerSecond: Double(configuration.dps.registrationRateLimit))
+        let limits = configuration.limits
+        let (listenerLimits, telemetryBudget) = (limits.listenerLimits(), limits.telemetryBudget())
+        let unauthenticatedLimiter = limits.unauthenticatedLimiter()
 
         let connections = HubConnectionDirectory(observer: routing.connectionEvents)
         let telemetry = TelemetryBatcher(store: routing.telemetryStore)
@@ -109,7 +112,7 @@ public struct ProvisioServer: Sendable {
             RevocationMonitor(authority: revocation, logger: logger),
             EnrollmentStatusMonitor(status: installation.database, connections: connections, logger: logger),
             PKIHTTPListener(host: configuration.dps.endpoint.effectiveListenAddress, port: configuration.dps.pkiHTTPPort,
-                            authority: revocation, logger: logger, onBound: { await tracker.listenerBound("dps/pki", at: $0) }),
+                            authority: revocation, limits: listenerLimits, logger: logger, onBound: { await tracker.listenerBound("dps/pki", at: $0) }),
             routing.service(logger: logger),
             CARotationMonitor(installation: installation, configuration: configuration, revocation: revocation,
                               connections: connections, tlsContexts: tlsContexts, interval: .milliseconds(250), logger: logger),
@@ -132,7 +135,9 @@ public struct ProvisioServer: Sendable {
                     })
             services.append(MQTTListener(
                 configuration: .init(name: name, host: endpoint.effectiveListenAddress, port: endpoint.mqttPort, identity: identity,
-                                     reloadableContext: tlsContexts[name]),
+                                     connectTimeout: .seconds(Int64(limits.mqttConnectTimeoutSeconds)),
+                                     reloadableContext: tlsContexts[name], connections: listenerLimits.connections,
+                                     telemetryBudget: telemetryBudget),
                 authenticator: RevocationEnforcingAuthenticator(authenticator, checker: revocation, logger: endpointLogger),
                 logger: endpointLogger,
                 onBound: { await tracker.listenerBound("\(name)/mqtt", at: $0) }))
@@ -153,11 +158,16 @@ public struct ProvisioServer: Sendable {
                 DPSServiceRoutes.addRevocationRoutes(to: router, authority: revocation, authenticator: dpsAuthenticator)
                 DPSServiceRoutes.addAuditRoutes(to: router, log: installation.database, authenticator: dpsAuthenticator)
                 DPSDeviceRoutes(idScope: installation.idScope.value, repository: installation.database,
-                                registrations: registrations, rateLimiter: rateLimiter, tpmPolicy: tpmPolicy,
+                                registrations: registrations, rateLimiter: rateLimiter,
+                                unauthenticatedLimiter: unauthenticatedLimiter, tpmChallenges: TPMChallengeStore(
+                                    keysPerRegistration: limits.tpmChallengesPerRegistration,
+                                    keysPerSource: limits.tpmChallengesPerAddress, totalKeys: limits.tpmChallengesTotal),
+                                tpmPolicy: tpmPolicy,
                                 operationalCertificates: operationalCertificates).add(to: router)
                 ESTRoutes(repository: installation.database, issuer: operationalIssuer, inventory: installation.database,
                           checker: revocation, caCertificates: { Self.estCACertificates(authorities) },
-                          issuingCertificates: { authorities.verifyingIssuingCertificates }, rateLimiter: rateLimiter).add(to: router)
+                          issuingCertificates: { authorities.verifyingIssuingCertificates }, rateLimiter: rateLimiter,
+                          unauthenticatedLimiter: unauthenticatedLimiter).add(to: router)
             } else if let shard = shards[name] {
                 HubServiceRoutes.add(
                     to: router, shard: shard,
@@ -171,7 +181,7 @@ public struct ProvisioServer: Sendable {
             }
             services.append(HTTPSListener(
                 name: name, host: endpoint.effectiveListenAddress, port: endpoint.httpsPort, identity: identity,
-                reloadableContext: tlsContexts[name], router: router, logger: endpointLogger,
+                reloadableContext: tlsContexts[name], router: router, limits: listenerLimits, logger: endpointLogger,
                 onBound: { await tracker.listenerBound("\(name)/https", at: $0) }))
         }
 

@@ -59,9 +59,10 @@ struct MQTTPublishFastPathTests {
         return identifiers
     }
 
-    func makeChannel(activated path: HeldPath?) throws -> (EmbeddedChannel, MQTTPublishFastPathHandler, ReadCounter) {
+    func makeChannel(activated path: HeldPath?, budget: UncommittedTelemetryBudget = UncommittedTelemetryBudget())
+        throws -> (EmbeddedChannel, MQTTPublishFastPathHandler, ReadCounter) {
         let counter = ReadCounter()
-        let handler = MQTTPublishFastPathHandler()
+        let handler = MQTTPublishFastPathHandler(budget: budget)
         let channel = EmbeddedChannel()
         try channel.pipeline.syncOperations.addHandler(counter)
         try channel.pipeline.syncOperations.addHandler(handler)
@@ -108,12 +109,12 @@ struct MQTTPublishFastPathTests {
     func backpressure() throws {
         let path = HeldPath()
         let (channel, _, counter) = try makeChannel(activated: path)
-        for id in 1...MQTTPublishFastPathHandler.maximumUncommitted {
+        for id in 1...UncommittedTelemetryBudget().messagesPerConnection {
             try channel.writeInbound(publish("fast/\(id)", id: UInt16(id)))
         }
         let before = counter.reads
         channel.read()
-        #expect(counter.reads == before, "no read while \(MQTTPublishFastPathHandler.maximumUncommitted) messages wait")
+        #expect(counter.reads == before, "no read while \(UncommittedTelemetryBudget().messagesPerConnection) messages wait")
         path.complete(1)
         channel.embeddedEventLoop.run()
         #expect(counter.reads == before + 1, "the deferred read goes out once one is committed")
@@ -131,5 +132,66 @@ struct MQTTPublishFastPathTests {
         channel.embeddedEventLoop.run()
         #expect(try acknowledged(channel) == nil)
         #expect(!channel.isActive)
+    }
+
+    func publish(_ topic: String, id: UInt16, bytes: Int) -> MQTTPacket {
+        .publish(MQTTPublish(topic: topic, payload: ByteBuffer(repeating: 0x61, count: bytes), qos: .atLeastOnce, packetIdentifier: id))
+    }
+
+    @Test("reading pauses while a connection's uncommitted bytes reach its bound, and resumes after the commit")
+    func byteBackpressure() throws {
+        let path = HeldPath()
+        let budget = UncommittedTelemetryBudget(messagesPerConnection: 64, bytesPerConnection: 1_000, totalBytes: 1 << 20)
+        let (channel, _, counter) = try makeChannel(activated: path, budget: budget)
+        try channel.writeInbound(publish("fast/1", id: 1, bytes: 600))
+        let before = counter.reads
+        channel.read()
+        #expect(counter.reads == before + 1, "under the byte bound it reads")
+        try channel.writeInbound(publish("fast/2", id: 2, bytes: 600))
+        channel.read()
+        #expect(counter.reads == before + 1, "two messages, but 1,200 bytes wait: no read")
+        #expect(budget.outstandingBytes == 1_200 + 2 * "fast/1".utf8.count)
+        path.complete(1)
+        channel.embeddedEventLoop.run()
+        #expect(counter.reads == before + 2, "the deferred read goes out once bytes are committed")
+        path.complete(1)
+        channel.embeddedEventLoop.run()
+        #expect(budget.outstandingBytes == 0, "committed bytes leave the global count")
+    }
+
+    @Test("over the global bound, connections with messages waiting pause; one with nothing waiting still reads")
+    func globalBackpressure() throws {
+        let budget = UncommittedTelemetryBudget(messagesPerConnection: 64, bytesPerConnection: 1 << 20, totalBytes: 1_000)
+        let (pathA, pathB) = (HeldPath(), HeldPath())
+        let (a, _, counterA) = try makeChannel(activated: pathA, budget: budget)
+        let (b, _, counterB) = try makeChannel(activated: pathB, budget: budget)
+        try a.writeInbound(publish("fast/a", id: 1, bytes: 1_200))
+        let (beforeA, beforeB) = (counterA.reads, counterB.reads)
+        a.read()
+        b.read()
+        #expect(counterA.reads == beforeA, "A is over the global bound with its own message waiting")
+        #expect(counterB.reads == beforeB + 1, "B has nothing waiting: it is never starved")
+        try b.writeInbound(publish("fast/b", id: 1, bytes: 10))
+        b.read()
+        #expect(counterB.reads == beforeB + 1, "B now waits too")
+        pathA.complete(1)
+        a.embeddedEventLoop.run()
+        #expect(counterA.reads == beforeA + 1)
+        b.read()
+        #expect(counterB.reads == beforeB + 2, "under the global bound again")
+        pathB.complete(1)
+        b.embeddedEventLoop.run()
+    }
+
+    @Test("bytes of a connection that closed before its commit still leave the global count")
+    func closedConnectionReleasesBudget() throws {
+        let path = HeldPath()
+        let budget = UncommittedTelemetryBudget()
+        let (channel, _, _) = try makeChannel(activated: path, budget: budget)
+        try channel.writeInbound(publish("fast/1", id: 1, bytes: 100))
+        try channel.close().wait()
+        path.complete(1)
+        channel.embeddedEventLoop.run()
+        #expect(budget.outstandingBytes == 0)
     }
 }

@@ -31,9 +31,12 @@ extension DPSDeviceRoutes {
         guard buffer.readableBytes > 0,
               let keys = (try? JSONDecoder().decode(TPMRegistrationBody.self, from: Data(buffer.readableBytesView)))?.tpm
         else { return nil }
-        // Each challenge costs two RSA operations: it counts against the registration rate.
-        if let wait = rateLimiter.admit() {
-            var response = try Self.json(DPSErrorBody(.throttled("registration rate limit reached; retry later")), status: .tooManyRequests)
+        // Each challenge costs two RSA operations and is unauthenticated: it is charged to the client's address, never
+        // to the registration budget authenticated devices draw on.
+        let source = ConnectionLimitHandler.sourceAddress(of: context.channel)
+        if let wait = unauthenticatedLimiter.admit(source: source) {
+            var response = try Self.json(DPSErrorBody(.throttled("too many TPM challenges from this address; retry later")),
+                                         status: .tooManyRequests)
             response.headers[.retryAfter] = String(wait)
             return response
         }
@@ -42,7 +45,7 @@ extension DPSDeviceRoutes {
                 throw ProvisioningError.badRequest("tpm.endorsementKey is required")
             }
             let key = try await tpm.challenge(registrationId: registrationId, endorsementKey: endorsementKey,
-                                              storageRootKey: keys.storageRootKey, now: now())
+                                              storageRootKey: keys.storageRootKey, source: source, now: now())
             context.logger.info("TPM challenge issued", metadata: ["dps.registration_id": "\(registrationId)"])
             return try Self.json(TPMChallengeBody(authenticationKey: key.base64), status: .unauthorized)
         } catch let error as ProvisioningError {

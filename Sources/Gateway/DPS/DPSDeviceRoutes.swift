@@ -19,11 +19,15 @@ public struct DPSDeviceRoutes: Sendable {
     let tpm: TPMAttestor
     let registrations: RegistrationService
     let rateLimiter: RegistrationRateLimiter
+    let unauthenticatedLimiter: SourceRateLimiter
     let now: @Sendable () -> Date
 
-    /// Creates the routes for one ID scope.
+    /// Creates the routes for one ID scope. `rateLimiter` is the budget of authenticated registrations;
+    /// `unauthenticatedLimiter` charges work done before authentication (TPM challenges) to the client's address.
     public init(idScope: String, repository: any EnrollmentRepository, registrations: RegistrationService,
-                rateLimiter: RegistrationRateLimiter, tpmChallenges: TPMChallengeStore = TPMChallengeStore(),
+                rateLimiter: RegistrationRateLimiter,
+                unauthenticatedLimiter: SourceRateLimiter = SourceRateLimiter(ratePerSecond: 10, burst: 20),
+                tpmChallenges: TPMChallengeStore = TPMChallengeStore(),
                 now: @escaping @Sendable () -> Date = Date.init, tpmPolicy: TPMAttestationPolicy = .none,
                 operationalCertificates: OperationalCertificateAttestor? = nil) {
         self.idScope = idScope
@@ -34,6 +38,7 @@ public struct DPSDeviceRoutes: Sendable {
         self.tpm = TPMAttestor(repository: repository, idScope: idScope, challenges: tpmChallenges, policy: tpmPolicy)
         self.registrations = registrations
         self.rateLimiter = rateLimiter
+        self.unauthenticatedLimiter = unauthenticatedLimiter
         self.now = now
     }
 

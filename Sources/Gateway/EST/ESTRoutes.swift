@@ -26,6 +26,7 @@ public struct ESTRoutes: Sendable {
     let issuer: any OperationalCertificateIssuer
     let caCertificates: @Sendable () async throws -> [Certificate]
     let rateLimiter: RegistrationRateLimiter?
+    let unauthenticatedLimiter: SourceRateLimiter?
     let now: @Sendable () -> Date
 
     /// Creates the routes.
@@ -37,13 +38,15 @@ public struct ESTRoutes: Sendable {
     ///   - checker: judges a presented certificate's validity and revocation.
     ///   - caCertificates: the issuing CA chain `cacerts` returns (issuing CA and root).
     ///   - issuingCertificates: the issuing CAs that currently verify; re-enrollment accepts only their certificates.
-    ///   - rateLimiter: the DPS registration rate, shared: each enrollment request takes a token before its credential
-    ///     is checked, so guessing keys is as slow as registering.
+    ///   - rateLimiter: the DPS registration rate, shared: an authenticated enrollment takes a token before issuance.
+    ///   - unauthenticatedLimiter: charged per client address before the credential is checked, so guessing keys (or
+    ///     flooding) from one address is slow and never spends the budget of authenticated devices.
     public init(repository: any EnrollmentRepository, issuer: any OperationalCertificateIssuer, inventory: any RevocationStore,
                 checker: any PresentedCertificateChecking, caCertificates: @escaping @Sendable () async throws -> [Certificate],
                 issuingCertificates: @escaping @Sendable () -> [Certificate], rateLimiter: RegistrationRateLimiter? = nil,
-                now: @escaping @Sendable () -> Date = Date.init) {
+                unauthenticatedLimiter: SourceRateLimiter? = nil, now: @escaping @Sendable () -> Date = Date.init) {
         self.rateLimiter = rateLimiter
+        self.unauthenticatedLimiter = unauthenticatedLimiter
         self.authenticator = ESTEnrollmentAuthenticator(repository: repository)
         self.reenrollment = ESTReenrollment(repository: repository, inventory: inventory, checker: checker,
                                             issuingCertificates: issuingCertificates)
@@ -75,12 +78,19 @@ public struct ESTRoutes: Sendable {
         try ESTResponse.certsOnly(try await caCertificates())
     }
 
+    /// Before the credential is checked: the client's address pays.
+    private func admitSource(_ context: ProvisioRequestContext) throws {
+        let source = ConnectionLimitHandler.sourceAddress(of: context.channel)
+        if let wait = unauthenticatedLimiter?.admit(source: source) { throw ESTError.throttled(retryAfter: wait) }
+    }
+
+    /// After authentication, before issuance: the registration budget pays.
     private func admit() throws {
         if let wait = rateLimiter?.admit() { throw ESTError.throttled(retryAfter: wait) }
     }
 
     private func simpleEnroll(_ request: Request, context: ProvisioRequestContext) async throws -> Response {
-        try admit()
+        try admitSource(context)
         let client: ESTClient
         if let authorization = request.headers[.authorization] {
             guard let credentials = ESTBasicCredentials(authorization: authorization) else {
@@ -97,17 +107,19 @@ public struct ESTRoutes: Sendable {
         guard csr.commonName == client.registrationId else {
             throw ESTError.forbidden("the CSR's subject CN must be the registration id \(client.registrationId)")
         }
+        try admit()
         return try await issue(csr, for: client, context: context)
     }
 
     private func simpleReenroll(_ request: Request, context: ProvisioRequestContext) async throws -> Response {
-        try admit()
+        try admitSource(context)
         let chain = try await presentedChain(context)
         guard !chain.isEmpty else {
             throw ESTError.unauthorized("re-enrollment is authenticated by the current certificate over TLS")
         }
         let csr = try await ESTCertificationRequest.read(request, context: context)
         let client = try await reenrollment.client(presenting: chain, csr: csr, now: now())
+        try admit()
         return try await issue(csr, for: client, context: context)
     }
 
@@ -147,6 +159,9 @@ public struct ESTRoutes: Sendable {
             return try await body()
         } catch let error as ESTError {
             return ESTResponse.refusal(error)
+        } catch is NIOTooManyBytesError {
+            return ESTResponse.refusal(ESTError(status: .contentTooLarge,
+                                                message: "the request body exceeds \(ProvisioRequestContext.maximumBodyBytes) bytes"))
         } catch {
             context.logger.error("EST request failed", metadata: ["gateway.error": "\(error)"])
             return ESTResponse.refusal(ESTError(status: .internalServerError, message: "internal error"))

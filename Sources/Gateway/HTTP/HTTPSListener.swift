@@ -14,6 +14,7 @@ public struct HTTPSListener: Service {
     let identity: TLSServerIdentity
     let reloadableContext: ReloadableTLSContext?
     let responder: RouterResponder<ProvisioRequestContext>
+    let limits: ListenerLimits
     let logger: Logger
     let onBound: @Sendable (SocketAddress) async -> Void
 
@@ -21,7 +22,7 @@ public struct HTTPSListener: Service {
     /// `reloadableContext` the TLS settings come from it (and may be replaced while running) instead of `identity`.
     public init(name: String, host: String, port: Int, identity: TLSServerIdentity,
                 reloadableContext: ReloadableTLSContext? = nil,
-                router: Router<ProvisioRequestContext>, logger: Logger,
+                router: Router<ProvisioRequestContext>, limits: ListenerLimits = ListenerLimits(), logger: Logger,
                 onBound: @escaping @Sendable (SocketAddress) async -> Void = { _ in }) {
         self.name = name
         self.host = host
@@ -30,6 +31,7 @@ public struct HTTPSListener: Service {
         self.reloadableContext = reloadableContext
         // A Router is a mutable builder; the frozen responder is the Sendable product.
         self.responder = router.buildResponder()
+        self.limits = limits
         self.logger = logger
         self.onBound = onBound
     }
@@ -43,10 +45,16 @@ public struct HTTPSListener: Service {
             throw GatewayError(.invalidTLSIdentity, "\(name): cannot load the TLS certificate: \(error)")
         }
         let onBound = self.onBound
+        let (limits, name, logger) = (self.limits, self.name, self.logger)
+        let timeouts = limits.httpTimeouts(tls: true)
         let application = Application(
-            responder: responder,
+            responder: BodySizeLimitResponder(inner: responder, maximumBytes: ProvisioRequestContext.maximumBodyBytes),
             server: HTTPServerBuilder { responder in
-                ClientChainTLSChannel(HTTP1Channel(responder: responder), tlsContext: tls)
+                // Connection limit first (refused before TLS), then TLS, HTTP and the handshake/head/idle deadlines.
+                let http = HTTP1Channel(responder: responder, configuration: .init(
+                    additionalChannelHandlers: [HTTPDeadlineHandler(timeouts: timeouts)]))
+                return ConnectionLimitedChannel(base: ClientChainTLSChannel(http, tlsContext: tls),
+                                                limiter: limits.connections, listener: name, logger: logger)
             },
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "provisio"),
             onServerRunning: { channel in

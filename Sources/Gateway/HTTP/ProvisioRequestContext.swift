@@ -22,6 +22,9 @@ public struct ProvisioRequestContext: RequestContext {
         return Array(chain)
     }
 
-    /// Request bodies up to 1 MiB (enrollment bulk operations are the largest).
-    public var maxUploadSize: Int { 1024 * 1024 }
+    /// The largest request body any Provisio route reads: 1 MiB (enrollment bulk operations are the largest).
+    public static let maximumBodyBytes = 1024 * 1024
+
+    /// Request bodies up to ``maximumBodyBytes``; a larger one is answered 413.
+    public var maxUploadSize: Int { Self.maximumBodyBytes }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HTTPTypes
 import Logging
+import NIOCore
 
 /// Turns every failure into DPS's JSON error body (`errorCode`, `trackingId`, `message`, `timestampUtc`)
 /// with the `x-ms-error-code` header; internal causes are logged, never returned.
@@ -18,6 +19,9 @@ public struct ServiceErrorMiddleware<Context: RequestContext>: RouterMiddleware 
         } catch let error as HTTPError {
             let message = error.body ?? (error.status == .notFound ? "no such resource: \(request.uri.path)" : error.status.reasonPhrase)
             return Self.response(ServiceError(status: error.status, errorCode: Int(error.status.code) * 1000, message: message))
+        } catch is NIOTooManyBytesError {
+            // A body without Content-Length that outgrew maxUploadSize while a route collected it.
+            return Self.response(ServiceError(status: .contentTooLarge, errorCode: 413000, message: "the request body is too large"))
         } catch {
             context.logger.error("request failed", metadata: ["gateway.error": "\(error)"])
             return Self.response(ServiceError(status: .internalServerError, errorCode: 500000, message: "internal error"))

@@ -20,15 +20,20 @@ public struct MQTTListener: Service {
         public var identity: TLSServerIdentity
         /// Codec limits (maximum packet size, topic length).
         public var limits: MQTTCodecLimits
-        /// How long a client has from TCP accept to a complete CONNECT.
+        /// How long a client has from TCP accept to an accepted CONNECT: an absolute deadline, not reset by reads.
         public var connectTimeout: TimeAmount
+        /// Shared by every listener: connections per source address and in total (refused before TLS). Nil: unlimited.
+        public var connections: ConnectionLimiter?
+        /// Shared by every listener: telemetry read but not yet committed, per connection and in total.
+        public var telemetryBudget: UncommittedTelemetryBudget
         /// A context to take TLS settings from instead of `identity`, so the certificate can be replaced while running.
         public var reloadableContext: ReloadableTLSContext?
 
         /// Creates a configuration.
         public init(name: String, host: String, port: Int, identity: TLSServerIdentity,
                     limits: MQTTCodecLimits = .init(), connectTimeout: TimeAmount = .seconds(10),
-                    reloadableContext: ReloadableTLSContext? = nil) {
+                    reloadableContext: ReloadableTLSContext? = nil, connections: ConnectionLimiter? = nil,
+                    telemetryBudget: UncommittedTelemetryBudget = UncommittedTelemetryBudget()) {
             self.name = name
             self.host = host
             self.port = port
@@ -36,6 +41,8 @@ public struct MQTTListener: Service {
             self.limits = limits
             self.connectTimeout = connectTimeout
             self.reloadableContext = reloadableContext
+            self.connections = connections
+            self.telemetryBudget = telemetryBudget
         }
     }
 
@@ -71,6 +78,8 @@ public struct MQTTListener: Service {
         }
         let limits = configuration.limits
         let connectTimeout = configuration.connectTimeout
+        let (connectionLimiter, telemetryBudget) = (configuration.connections, configuration.telemetryBudget)
+        let (listenerName, logger) = (configuration.name, self.logger)
         let server: NIOAsyncChannel<Connection, Never>
         do {
             server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -81,10 +90,13 @@ public struct MQTTListener: Service {
                     channel.eventLoop.makeCompletedFuture {
                         let chain = PresentedCertificateChain()
                         let sync = channel.pipeline.syncOperations
+                        if let connectionLimiter {
+                            try sync.addHandler(ConnectionLimitHandler(limiter: connectionLimiter, listener: listenerName, logger: logger))
+                        }
                         try sync.addHandler(NIOSSLServerHandler(context: sslContexts.context, customVerificationCallback: chain.makeVerificationCallback()))
                         try sync.addHandler(ReadTimeoutHandler(timeout: connectTimeout))
                         try sync.addHandler(ByteToMessageHandler(MQTTPacketDecoder(limits: limits)))
-                        let fastPath = MQTTPublishFastPathHandler()
+                        let fastPath = MQTTPublishFastPathHandler(budget: telemetryBudget)
                         try sync.addHandler(fastPath)
                         try sync.addHandler(MessageToByteHandler(MQTTPacketEncoder()))
                         let asyncChannel = try NIOAsyncChannel<MQTTPacket, MQTTPacket>(wrappingChannelSynchronously: channel)

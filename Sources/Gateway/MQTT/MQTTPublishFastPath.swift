@@ -15,22 +15,27 @@ public protocol MQTTPublishFastPath: Sendable {
 /// Sits between the decoder and the connection's task, below the encoder. Once ``activate(_:)`` is called (after the
 /// CONNECT is accepted), PUBLISH packets the fast path takes never reach the task; their PUBACKs are written here as
 /// bytes — every PUBACK of a commit in one buffer, so one TLS record — and reading pauses while too many of the
-/// connection's messages wait for their commit. Other writes (encoded packets) pass through.
+/// connection's messages or bytes, or too many bytes of all connections, wait for their commit
+/// (``UncommittedTelemetryBudget``). Other writes (encoded packets) pass through.
 final class MQTTPublishFastPathHandler: ChannelDuplexHandler {
     typealias InboundIn = MQTTPacket
     typealias InboundOut = MQTTPacket
     typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
-    /// Messages of one connection that may wait for their commit before it stops reading.
-    static let maximumUncommitted = 64
-
+    private let budget: UncommittedTelemetryBudget
     private var path: (any MQTTPublishFastPath)?
     private var uncommitted = 0
+    private var uncommittedBytes = 0
     private var readDeferred = false
     private var isActive = true
     private let completed = CompletedPublishes()
     private var context: ChannelHandlerContext?
+
+    /// Creates the handler of one connection, counting against the process's `budget`.
+    init(budget: UncommittedTelemetryBudget = UncommittedTelemetryBudget()) {
+        self.budget = budget
+    }
 
     /// Starts taking packets; call on the channel's event loop before the CONNACK is written.
     func activate(_ path: any MQTTPublishFastPath) {
@@ -52,10 +57,11 @@ final class MQTTPublishFastPathHandler: ChannelDuplexHandler {
             return
         }
         let identifier = publish.qos == .atLeastOnce ? publish.packetIdentifier : nil
+        let bytes = publish.payload.readableBytes + publish.topic.utf8.count
         let completed = self.completed
         let loop = NIOLoopBound(self, eventLoop: context.eventLoop)
         let taken = path.take(publish) { result in
-            if completed.add(identifier: identifier, failed: (try? result.get()) == nil) {
+            if completed.add(identifier: identifier, bytes: bytes, failed: (try? result.get()) == nil) {
                 loop.eventLoop.execute { loop.value.writeCompleted() }
             }
         }
@@ -64,10 +70,12 @@ final class MQTTPublishFastPathHandler: ChannelDuplexHandler {
             return
         }
         uncommitted += 1
+        uncommittedBytes += bytes
+        budget.add(bytes)
     }
 
     func read(context: ChannelHandlerContext) {
-        guard uncommitted < Self.maximumUncommitted else {
+        guard !budget.mustPause(messages: uncommitted, bytes: uncommittedBytes) else {
             readDeferred = true
             return
         }
@@ -81,9 +89,12 @@ final class MQTTPublishFastPathHandler: ChannelDuplexHandler {
 
     /// Writes the PUBACKs of committed messages (one flush for all of them) and resumes reading if it was paused.
     private func writeCompleted() {
-        let (identifiers, count, failed) = completed.take()
-        guard let context, isActive else { return }
+        let (identifiers, count, bytes, failed) = completed.take()
+        // The global count is given back even when the connection is gone.
+        budget.remove(bytes)
         uncommitted -= count
+        uncommittedBytes -= bytes
+        guard let context, isActive else { return }
         if failed {
             // The message could not be stored: no PUBACK; the device resends after reconnecting.
             context.close(promise: nil)
@@ -99,7 +110,7 @@ final class MQTTPublishFastPathHandler: ChannelDuplexHandler {
             }
             context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
         }
-        if readDeferred, uncommitted < Self.maximumUncommitted {
+        if readDeferred, !budget.mustPause(messages: uncommitted, bytes: uncommittedBytes) {
             readDeferred = false
             context.read()
         }
@@ -111,6 +122,7 @@ private final class CompletedPublishes: Sendable {
     private struct State {
         var identifiers: [UInt16] = []
         var count = 0
+        var bytes = 0
         var failed = false
         var scheduled = false
     }
@@ -118,10 +130,11 @@ private final class CompletedPublishes: Sendable {
     private let state = Mutex(State())
 
     /// Records one completion; true when the event loop must be asked to write (no write is pending yet).
-    func add(identifier: UInt16?, failed: Bool) -> Bool {
+    func add(identifier: UInt16?, bytes: Int, failed: Bool) -> Bool {
         state.withLock { state in
             if let identifier { state.identifiers.append(identifier) }
             state.count += 1
+            state.bytes += bytes
             state.failed = state.failed || failed
             guard !state.scheduled else { return false }
             state.scheduled = true
@@ -130,10 +143,10 @@ private final class CompletedPublishes: Sendable {
     }
 
     /// Everything recorded since the last call.
-    func take() -> (identifiers: [UInt16], count: Int, failed: Bool) {
+    func take() -> (identifiers: [UInt16], count: Int, bytes: Int, failed: Bool) {
         state.withLock { state in
             defer { state = State() }
-            return (state.identifiers, state.count, state.failed)
+            return (state.identifiers, state.count, state.bytes, state.failed)
         }
     }
 }

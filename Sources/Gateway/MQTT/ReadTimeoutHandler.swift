@@ -1,6 +1,8 @@
 import NIOCore
 
-/// Closes the connection when nothing was read for `timeout`: the CONNECT deadline, then MQTT keep-alive.
+/// First an absolute CONNECT deadline: the connection is closed `timeout` after it was accepted unless the CONNECT
+/// was accepted by then, however the bytes trickle in (a client dribbling a byte at a time cannot hold it open).
+/// After ``SetTimeout``, MQTT keep-alive: closed when nothing was read for the new timeout.
 final class ReadTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
@@ -13,6 +15,8 @@ final class ReadTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private var timeout: TimeAmount?
+    /// True until the first ``SetTimeout``: reads do not extend the CONNECT deadline.
+    private var isAbsoluteDeadline = true
     private var lastRead = NIODeadline.uptimeNanoseconds(0)
     private var check: Scheduled<Void>?
 
@@ -47,6 +51,7 @@ final class ReadTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler {
             return
         }
         timeout = change.timeout
+        isAbsoluteDeadline = false
         lastRead = context.eventLoop.now
         check?.cancel()
         schedule(context: context, after: timeout)
@@ -64,6 +69,10 @@ final class ReadTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     private func fire(context: ChannelHandlerContext) {
         guard let timeout else { return }
+        if isAbsoluteDeadline {
+            context.close(promise: nil)
+            return
+        }
         let idle = context.eventLoop.now - lastRead
         if idle >= timeout {
             context.close(promise: nil)

@@ -13,12 +13,14 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
     public var dps: DPSConfiguration = .init(endpoint: .init(hostName: "127.0.0.1"))
     /// The bundled hub shards.
     public var shards: [ShardConfiguration] = (1...3).map { ShardConfiguration.loopbackDefault(number: $0) }
+    /// Resource bounds: timeouts, connection limits, unauthenticated rates, TPM challenges, uncommitted telemetry.
+    public var limits: LimitsConfiguration = .init()
 
     /// The embedded default: DPS on 127.0.0.1, three shards on 127.0.0.2–4, MQTT 8883, HTTPS 8443.
     public init() {}
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case apiVersion, kind, logLevel, dps, shards
+        case apiVersion, kind, logLevel, dps, shards, limits
     }
 
     /// Decodes strictly: unknown keys are errors; missing keys keep their defaults.
@@ -31,6 +33,7 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         logLevel = try container.decodeIfPresent(String.self, forKey: .logLevel) ?? defaults.logLevel
         dps = try container.decodeIfPresent(DPSConfiguration.self, forKey: .dps) ?? defaults.dps
         shards = try container.decodeIfPresent([ShardConfiguration].self, forKey: .shards) ?? defaults.shards
+        limits = try container.decodeIfPresent(LimitsConfiguration.self, forKey: .limits) ?? defaults.limits
     }
 
     /// Loads and validates a YAML file.
@@ -66,6 +69,7 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         guard levels.contains(logLevel) else { throw ConfigurationError("logLevel must be one of \(levels.joined(separator: ", "))") }
         guard !shards.isEmpty else { throw ConfigurationError("at least one shard is required") }
         try dps.validate()
+        try limits.validate()
         var names = Set<String>()
         var hostNames = Set<String>()
         for shard in shards {

@@ -30,8 +30,10 @@ public struct TPMAttestor: Sendable {
 
     /// The challenge for a device presenting `endorsementKey` and `storageRootKey` (Base64 `TPM2B_PUBLIC`): the
     /// `authenticationKey` blob. Only an enabled TPM enrollment holding exactly this EK gets one; anything else is
-    /// `unauthorized`, malformed keys are `badRequest`.
-    public func challenge(registrationId: String, endorsementKey: String, storageRootKey: String?, now: Date) async throws -> TPMAuthenticationKey {
+    /// `unauthorized`, malformed keys are `badRequest`; `throttled` when the registration already holds as many pending
+    /// challenges from other sources as the store keeps (see ``TPMChallengeStore``). `source` is the client's address.
+    public func challenge(registrationId: String, endorsementKey: String, storageRootKey: String?, source: String = "unknown",
+                          now: Date) async throws -> TPMAuthenticationKey {
         let enrollment = try await enabledEnrollment(registrationId)
         let presented: TPMPublicArea
         do {
@@ -51,7 +53,9 @@ public struct TPMAttestor: Sendable {
         } catch {
             throw ProvisioningError.badRequest(error.message)
         }
-        await challenges.record(registrationId: registrationId, key: identityKey, storageRootKey: storageRoot, now: now)
+        guard await challenges.record(registrationId: registrationId, key: identityKey, storageRootKey: storageRoot,
+                                      source: source, now: now)
+        else { throw ProvisioningError.throttled("too many pending TPM challenges for \(registrationId); retry later") }
         return blob
     }
 
@@ -98,6 +102,7 @@ public struct TPMAttestor: Sendable {
         } catch {
             throw ProvisioningError.unauthorized(error.message)
         }
+        await challenges.markProven(registrationId: registrationId, key: match.key)
         return (enrollment, match)
     }
 

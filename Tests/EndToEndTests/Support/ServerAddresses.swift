@@ -25,6 +25,8 @@ struct ServerAddresses: Sendable, Equatable {
     var httpsPort: Int = 8443
     /// Extra `dps` settings as YAML flow entries, e.g. `tpmAttestationPolicy: /tmp/x/tpm.yaml`.
     var dpsSettings: [String] = []
+    /// Top-level YAML appended to the configuration, e.g. a `limits:` block.
+    var extraYAML: String = ""
 
     /// Blocks handed out by this process.
     private static let blocksAllocated = Atomic<Int>(0)
@@ -60,6 +62,6 @@ struct ServerAddresses: Sendable, Equatable {
         for shard in shards {
             lines.append("  - {name: \(shard.name), hostName: \(shard.host), mqttPort: \(mqttPort), httpsPort: \(httpsPort), weight: 1, region: local}")
         }
-        return lines.joined(separator: "\n") + "\n"
+        return lines.joined(separator: "\n") + "\n" + extraYAML
     }
 }
