@@ -8,4 +8,7 @@ public protocol DeviceEnrollmentStatus: Sendable {
     func enrollmentDisablementSequence() async throws -> Int64
     /// The device ids registered through enrollments or groups disabled after `sequence`, and the latest sequence.
     func devicesOfDisabledEnrollments(after sequence: Int64) async throws -> (sequence: Int64, deviceIds: [String])
+    /// The enrollments and groups disabled after `sequence`, the devices registered through them, and the latest
+    /// sequence: what closes open DPS sessions of those enrollments as well as the devices' hub sessions.
+    func disablements(after sequence: Int64) async throws -> EnrollmentDisablements
 }

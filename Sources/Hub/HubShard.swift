@@ -38,7 +38,10 @@ public struct HubShard: Sendable {
     public func authenticate(deviceId: String, moduleId: String?, token: String) async throws -> DeviceIdentity {
         var identity = try await enabledDevice(deviceId)
         if let moduleId {
-            guard let module = try await moduleRegistry?.module(shard: name, deviceId: deviceId, moduleId: moduleId) else {
+            // Module ids are case-sensitive like device ids: another spelling is another (unregistered) module.
+            guard let module = try await moduleRegistry?.module(shard: name, deviceId: deviceId, moduleId: moduleId),
+                  module.moduleId == moduleId
+            else {
                 throw HubError.unauthorized("module \(deviceId)/\(moduleId) is not registered on this hub")
             }
             identity = module
@@ -87,8 +90,10 @@ public struct HubShard: Sendable {
         return identity
     }
 
+    /// The registry finds ids case-insensitively, but IoT Hub device ids are case-sensitive: a device authenticates
+    /// only under its canonical spelling, so its session carries the id that disable, delete and re-key act on.
     private func enabledDevice(_ deviceId: String) async throws -> DeviceIdentity {
-        guard let identity = try await registry.device(shard: name, deviceId: deviceId) else {
+        guard let identity = try await registry.device(shard: name, deviceId: deviceId), identity.deviceId == deviceId else {
             throw HubError.unauthorized("device \(deviceId) is not registered on this hub")
         }
         guard identity.status == "enabled" else { throw HubError.unauthorized("device \(deviceId) is disabled") }

@@ -124,7 +124,8 @@ public struct ProvisioServer: Sendable {
             let authenticator: any MQTTConnectAuthenticator = name == "dps"
                 ? DPSConnectAuthenticator(idScope: installation.idScope.value, repository: installation.database,
                                           registrations: registrations, rateLimiter: rateLimiter, logger: endpointLogger,
-                                          operationalCertificates: operationalCertificates)
+                                          operationalCertificates: operationalCertificates, revocation: revocation,
+                                          sessions: connections.sessions)
                 : HubConnectAuthenticator(
                     shard: shards[name]!, directory: connections, logger: endpointLogger,
                     enrollmentStatus: installation.database,
@@ -209,8 +210,10 @@ extension ProvisioServer {
                     "pki.reason": "\(entry.revocation?.reason.name ?? "-")",
                 ])
             }
-            for deviceId in Set(entries.compactMap(\.record.deviceId)) {
-                await connections.disconnectEverywhere(deviceId: deviceId)
+            for entry in entries {
+                connections.sessions.close(.certificateRevoked(
+                    serialNumber: entry.record.serialNumber, deviceId: entry.record.deviceId,
+                    superseded: entry.revocation?.reason == .superseded))
             }
         }
         try await authority.synchronize(now: Date())

@@ -1,7 +1,9 @@
 import Foundation
 import Logging
 import MQTTCodec
+import Hub
 import NIOSSL
+import PKI
 import Provisioning
 import SwiftASN1
 import X509
@@ -10,27 +12,34 @@ import X509
 /// registration id, and either a SAS password (symmetric key) or a TLS client certificate (X.509).
 public struct DPSConnectAuthenticator: MQTTConnectAuthenticator {
     let idScope: String
-    let symmetricKeys: SymmetricKeyAttestor
-    let certificates: X509Attestor
+    let attestation: DPSAttestation
     let registrations: RegistrationService
     let rateLimiter: RegistrationRateLimiter
+    let sessions: AuthorizedSessionRegistry
     let logger: Logger
     let now: @Sendable () -> Date
 
-    /// Creates the authenticator.
+    /// Creates the authenticator. `revocation` re-checks the client certificate before each register on an open
+    /// session; `sessions` is where open sessions are registered so lapsed credentials close them.
     public init(idScope: String, repository: any EnrollmentRepository, registrations: RegistrationService,
                 rateLimiter: RegistrationRateLimiter, logger: Logger, now: @escaping @Sendable () -> Date = Date.init,
-                operationalCertificates: OperationalCertificateAttestor? = nil) {
+                operationalCertificates: OperationalCertificateAttestor? = nil,
+                revocation: (any PresentedCertificateChecking)? = nil,
+                sessions: AuthorizedSessionRegistry = AuthorizedSessionRegistry()) {
         self.idScope = idScope
-        self.symmetricKeys = SymmetricKeyAttestor(repository: repository, idScope: idScope)
-        self.certificates = X509Attestor(repository: repository, operationalCertificates: operationalCertificates)
+        self.attestation = DPSAttestation(
+            symmetricKeys: SymmetricKeyAttestor(repository: repository, idScope: idScope),
+            certificates: X509Attestor(repository: repository, operationalCertificates: operationalCertificates),
+            revocation: revocation, now: now)
         self.registrations = registrations
         self.rateLimiter = rateLimiter
+        self.sessions = sessions
         self.logger = logger
         self.now = now
     }
 
-    /// Attests the device; bad credentials get CONNACK 5, storage trouble CONNACK 3.
+    /// Attests the device; bad credentials get CONNACK 5, storage trouble CONNACK 3. An admitted session is bound to
+    /// its registration id, enrollment and certificate, and closes when its token or certificate expires.
     public func authenticate(_ request: MQTTConnectRequest) async -> MQTTConnectDecision {
         let connect = request.connect
         guard let username = connect.username, let registrationId = Self.registrationId(username: username, idScope: idScope) else {
@@ -42,18 +51,29 @@ public struct DPSConnectAuthenticator: MQTTConnectAuthenticator {
         var logger = self.logger
         logger[metadataKey: "dps.registration_id"] = "\(registrationId)"
         do {
-            let device: AttestedDevice
+            let credential: DPSCredential
+            let expiry: Date?
             if let password = connect.password, !password.isEmpty {
-                device = try await symmetricKeys.attest(registrationId: registrationId, token: String(decoding: password, as: UTF8.self), now: now())
+                let token = String(decoding: password, as: UTF8.self)
+                credential = .sharedAccessSignature(token)
+                expiry = HubShard.tokenExpiry(token)
             } else if !request.presentedCertificates.isEmpty {
                 let chain = try request.presentedCertificates.map { try Certificate(derEncoded: $0.toDERBytes()) }
-                device = try await certificates.attest(registrationId: registrationId, chain: chain, now: now())
+                credential = .certificateChain(chain)
+                expiry = chain.first?.notValidAfter
             } else {
                 return .refuse(.notAuthorized, reason: "neither a SAS token nor a client certificate")
             }
-            let session = DPSSession(device: device, apiVersion: Self.apiVersion(username: username),
+            let device = try await attestation.attest(registrationId: registrationId, credential: credential, checkRevocation: false)
+            let outbound = request.outbound
+            let binding = SessionBinding(endpoint: .dps, identity: registrationId, enrollment: DPSAttestation.enrollment(of: device),
+                                         certificateSerial: credential.certificateSerial)
+            let registration = sessions.register(binding) { outbound.close() }
+            if let expiry { SessionExpiry.closeAtExpiry(outbound, expiry: expiry, now: now()) }
+            let session = DPSSession(device: device, credential: credential, attestation: attestation,
+                                     apiVersion: Self.apiVersion(username: username),
                                      registrations: registrations, rateLimiter: rateLimiter,
-                                     outbound: request.outbound, logger: logger)
+                                     outbound: outbound, sessions: sessions, registration: registration, logger: logger)
             return .accept(session, sessionPresent: false)
         } catch let error as ProvisioningError where error.status == 401 {
             return .refuse(.notAuthorized, reason: error.message)

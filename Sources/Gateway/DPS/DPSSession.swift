@@ -5,13 +5,19 @@ import NIOCore
 import Provisioning
 
 /// One attested device's DPS MQTT session: register and operation-status requests, answered on the reply topic.
+/// Each register attests the device again from the credential it connected with; a credential that no longer
+/// attests is answered 401 with the reason and the session is closed.
 struct DPSSession: MQTTSession {
     let device: AttestedDevice
+    let credential: DPSCredential
+    let attestation: DPSAttestation
     /// The api-version of the CONNECT username (decides whether a CSR may be sent).
     let apiVersion: String?
     let registrations: RegistrationService
     let rateLimiter: RegistrationRateLimiter
     let outbound: MQTTOutbound
+    let sessions: AuthorizedSessionRegistry
+    let registration: AuthorizedSessionRegistry.Registration
     let logger: Logger
 
     func publish(_ message: MQTTPublish) async throws {
@@ -34,9 +40,12 @@ struct DPSSession: MQTTSession {
 
     func unsubscribe(_ topicFilters: [String]) async {}
     func acknowledged(packetIdentifier: UInt16) async {}
-    func closed() async {}
+    func closed() async {
+        sessions.unregister(registration)
+    }
 
     private func register(requestId: String, body: ByteBuffer) async throws {
+        guard let device = try await reattest(requestId: requestId) else { return }
         let request: DeviceRegistrationRequest
         do {
             request = try JSONDecoder().decode(DeviceRegistrationRequest.self, from: Data(body.readableBytesView))
@@ -69,6 +78,23 @@ struct DPSSession: MQTTSession {
             logger.error("registration failed", metadata: ["dps.error": "\(error)"])
             try await reply(error: .internalError(), requestId: requestId, retryAfter: 5)
         }
+    }
+
+    /// The device attested again, or nil once the refusal was sent (and, for a lapsed credential, the session closed).
+    private func reattest(requestId: String) async throws -> AttestedDevice? {
+        do {
+            return try await attestation.attest(registrationId: device.registrationId, credential: credential, checkRevocation: true)
+        } catch let error as ProvisioningError where error.status == 401 {
+            logger.notice("register refused on an open session: its credential lapsed", metadata: ["dps.reason": "\(error.message)"])
+            try await reply(error: error, requestId: requestId)
+            outbound.close()
+        } catch let error as ProvisioningError {
+            try await reply(error: error, requestId: requestId)
+        } catch {
+            logger.error("re-attestation failed", metadata: ["dps.error": "\(error)"])
+            try await reply(error: .internalError(), requestId: requestId, retryAfter: 5)
+        }
+        return nil
     }
 
     private func status(requestId: String, operationId: String) async throws {

@@ -5,7 +5,8 @@ import ServiceLifecycle
 
 /// Disconnects devices whose enrollment or group became disabled: every `interval` it reads the disablement
 /// journal (written by triggers, so also for the CLI and other processes) and closes those devices' sessions on
-/// every shard. The CONNECT check in `HubConnectAuthenticator` keeps them out afterwards.
+/// every shard, and the open DPS sessions that enrollment or group attested. The CONNECT checks keep them out
+/// afterwards.
 public struct EnrollmentStatusMonitor: Service {
     let status: any DeviceEnrollmentStatus
     let connections: HubConnectionDirectory
@@ -43,11 +44,18 @@ public struct EnrollmentStatusMonitor: Service {
     /// One pass: the first only notes where the journal stands; later ones disconnect the newly refused devices.
     func pass(after observed: Int64?) async throws -> Int64 {
         guard let observed else { return try await status.enrollmentDisablementSequence() }
-        let (latest, deviceIds) = try await status.devicesOfDisabledEnrollments(after: observed)
-        for deviceId in Set(deviceIds) {
+        let disablements = try await status.disablements(after: observed)
+        for enrollment in Set(disablements.enrollments) {
+            let closed = connections.sessions.close(.enrollmentDisabled(enrollment))
+            if closed > 0 {
+                logger.notice("closed DPS sessions of a disabled enrollment",
+                              metadata: ["dps.enrollment": "\(enrollment)", "dps.sessions": "\(closed)"])
+            }
+        }
+        for deviceId in Set(disablements.deviceIds) {
             logger.notice("disconnecting device of a disabled enrollment", metadata: ["hub.device_id": "\(deviceId)"])
             await connections.disconnectEverywhere(deviceId: deviceId)
         }
-        return latest
+        return disablements.sequence
     }
 }

@@ -4,6 +4,7 @@ import Logging
 import MQTTCodec
 import NIOCore
 import NIOSSL
+import PKI
 import Provisioning
 import SwiftASN1
 import X509
@@ -29,7 +30,8 @@ public struct HubConnectAuthenticator: MQTTConnectAuthenticator {
         self.logger = logger
     }
 
-    /// Authenticates and builds the device's session.
+    /// Authenticates and builds the device's session. The session is in the registry before its credentials are read,
+    /// so a disable, delete, re-key or revocation committed meanwhile still closes it; a refusal takes it out again.
     public func authenticate(_ request: MQTTConnectRequest) async -> MQTTConnectDecision {
         let connect = request.connect
         guard let username = connect.username, let identity = Self.identity(username: username) else {
@@ -42,6 +44,26 @@ public struct HubConnectAuthenticator: MQTTConnectAuthenticator {
         guard clientId == connect.clientIdentifier else {
             return .refuse(.identifierRejected, reason: "client id differs from the device in the username")
         }
+        let chain: [Certificate]
+        do {
+            chain = try request.presentedCertificates.map { try Certificate(derEncoded: $0.toDERBytes()) }
+        } catch {
+            return .refuse(.notAuthorized, reason: "the client certificate does not parse")
+        }
+        let binding = SessionBinding(
+            endpoint: .hub(shard: shard.name), identity: identity.deviceId, moduleId: identity.moduleId,
+            certificateSerial: chain.first.map { SerialNumberText.canonical(bytes: $0.serialNumber.bytes) })
+        let outbound = request.outbound
+        let registration = directory.sessions.register(binding) { outbound.close() }
+        let decision = await admit(request, identity: identity, clientId: clientId, chain: chain, registration: registration)
+        if case .refuse = decision { directory.sessions.unregister(registration) }
+        return decision
+    }
+
+    private func admit(_ request: MQTTConnectRequest, identity: (host: String, deviceId: String, moduleId: String?),
+                       clientId: String, chain: [Certificate],
+                       registration: AuthorizedSessionRegistry.Registration) async -> MQTTConnectDecision {
+        let connect = request.connect
         var logger = self.logger
         logger[metadataKey: "hub.device_id"] = "\(identity.deviceId)"
         let authMethod: String
@@ -51,15 +73,13 @@ public struct HubConnectAuthenticator: MQTTConnectAuthenticator {
                 _ = try await shard.authenticate(deviceId: identity.deviceId, moduleId: identity.moduleId, token: token)
                 authMethod = "sas"
                 if let expiry = HubShard.tokenExpiry(token) {
-                    let remaining = expiry.timeIntervalSinceNow
-                    request.outbound.close(at: .now() + .milliseconds(Int64(max(0, remaining) * 1000)))
+                    SessionExpiry.closeAtExpiry(request.outbound, expiry: expiry, now: Date())
                 }
-            } else if let leaf = request.presentedCertificates.first {
-                let chain = try request.presentedCertificates.map { try Certificate(derEncoded: $0.toDERBytes()) }
-                guard chain.first?.subject.commonNameText == identity.deviceId else {
+            } else if let leaf = chain.first {
+                guard leaf.subject.commonNameText == identity.deviceId else {
                     return .refuse(.notAuthorized, reason: "the certificate's CN is not the device id")
                 }
-                let thumbprint = CertificateFingerprint.sha1(try Certificate(derEncoded: leaf.toDERBytes()))
+                let thumbprint = CertificateFingerprint.sha1(leaf)
                 guard identity.moduleId == nil else {
                     return .refuse(.notAuthorized, reason: "modules authenticate with SAS tokens")
                 }
@@ -67,6 +87,7 @@ public struct HubConnectAuthenticator: MQTTConnectAuthenticator {
                 let trusted = device.authentication.type == "certificateAuthority" ? await validateChain(chain) : false
                 _ = try await shard.authenticate(deviceId: identity.deviceId, certificateThumbprint: thumbprint, chainValidated: trusted)
                 authMethod = "x509"
+                SessionExpiry.closeAtExpiry(request.outbound, expiry: leaf.notValidAfter, now: Date())
             } else {
                 return .refuse(.notAuthorized, reason: "neither a SAS token nor a client certificate")
             }
@@ -83,7 +104,8 @@ public struct HubConnectAuthenticator: MQTTConnectAuthenticator {
         let restored = directory.restoreSubscriptions(shard: shard.name, clientId: clientId, clean: connect.cleanSession)
         let session = HubDeviceSession(
             shard: shard, deviceId: identity.deviceId, moduleId: identity.moduleId, authMethod: authMethod,
-            subscriptions: restored ?? [], outbound: request.outbound, directory: directory, logger: logger)
+            subscriptions: restored ?? [], outbound: request.outbound, directory: directory, registration: registration,
+            logger: logger)
         return .accept(session, sessionPresent: restored != nil)
     }
 

@@ -22,9 +22,13 @@ public final class HubConnectionDirectory: HubNotifier {
     /// Told when sessions start and end (connection-state events for routing).
     private let observer: (any DeviceConnectionObserver)?
 
+    /// Every authorized session of the process (DPS too), which disconnects close through.
+    public let sessions: AuthorizedSessionRegistry
+
     /// Creates an empty directory; `observer` hears of every session registered and ended.
-    public init(observer: (any DeviceConnectionObserver)? = nil) {
+    public init(observer: (any DeviceConnectionObserver)? = nil, sessions: AuthorizedSessionRegistry = AuthorizedSessionRegistry()) {
         self.observer = observer
+        self.sessions = sessions
     }
 
     /// Subscriptions remembered for a client id; `clean` forgets them (clean-session CONNECT).
@@ -129,16 +133,15 @@ public final class HubConnectionDirectory: HubNotifier {
         return try await session.invokeMethod(request)
     }
 
+    /// Closes the sessions of a device and its modules on `shard` (`deviceId` may name one module as `device/module`).
+    /// Goes through the session registry, so it reaches every protocol's session and every spelling of the id.
     public func disconnect(shard: String, deviceId: String) async {
-        let sessions = state.withLock { state in
-            state.sessions.filter { $0.key.shard == shard && ($0.key.clientId == deviceId || $0.key.clientId.hasPrefix("\(deviceId)/")) }.map(\.value)
-        }
-        for session in sessions { await session.close() }
+        let parts = deviceId.split(separator: "/", maxSplits: 1).map(String.init)
+        sessions.close(.device(shard: shard, deviceId: parts.first ?? deviceId, moduleId: parts.count > 1 ? parts[1] : nil))
     }
 
     /// Closes a device's sessions on every shard: the hook revocation uses when a device's certificate is revoked.
     public func disconnectEverywhere(deviceId: String) async {
-        let shards = state.withLock { Set($0.sessions.keys.map(\.shard)) }
-        for shard in shards { await disconnect(shard: shard, deviceId: deviceId) }
+        sessions.close(.device(shard: nil, deviceId: deviceId, moduleId: nil))
     }
 }

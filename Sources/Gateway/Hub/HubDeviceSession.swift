@@ -15,6 +15,8 @@ actor HubDeviceSession: MQTTSession {
     let authMethod: String
     let outbound: MQTTOutbound
     let directory: HubConnectionDirectory
+    /// Its entry in the session registry, which closes it when its credential lapses.
+    let registration: AuthorizedSessionRegistry.Registration
     let logger: Logger
     private var subscriptions: Set<HubSubscription>
     private var nextPacketIdentifier: UInt16 = 0
@@ -27,7 +29,9 @@ actor HubDeviceSession: MQTTSession {
     nonisolated let publishFastPath: (any MQTTPublishFastPath)?
 
     init(shard: HubShard, deviceId: String, moduleId: String?, authMethod: String, subscriptions: Set<HubSubscription>,
-         outbound: MQTTOutbound, directory: HubConnectionDirectory, logger: Logger) {
+         outbound: MQTTOutbound, directory: HubConnectionDirectory, registration: AuthorizedSessionRegistry.Registration,
+         logger: Logger) {
+        self.registration = registration
         self.shard = shard
         self.deviceId = deviceId
         self.moduleId = moduleId
@@ -121,6 +125,7 @@ actor HubDeviceSession: MQTTSession {
 
     func closed() async {
         isOpen = false
+        directory.sessions.unregister(registration)
         directory.unregister(self, shard: shard.name, clientId: clientId)
         for (_, continuation) in pendingMethods { continuation.resume(throwing: HubError.deviceNotOnline(deviceId)) }
         pendingMethods = [:]
@@ -170,10 +175,6 @@ actor HubDeviceSession: MQTTSession {
             await self.abandon(requestId: requestId)
             throw HubError.methodTimeout(self.deviceId)
         }
-    }
-
-    func close() {
-        outbound.close()
     }
 
     /// Sends the request and waits for the device's answer. The answer may arrive while the send is still
