@@ -63,8 +63,9 @@ def tls_connect(host, port):
 def tpm_flood():
     session = requests.Session()
     statuses = []
-    body = json.dumps({"registrationId": "tpm-stranger", "tpm": {"endorsementKey": "AToAAQALAAMAsgAgg3GXZ0SEs/gakMyNRqXXJP1S124GUgtk8qHaGzMUaaoABgCAAEMAEAgAAAAAAAEA"}})
     for index in range(60):
+        body = json.dumps({"registrationId": "tpm-stranger-%d" % index,
+                           "tpm": {"endorsementKey": "AToAAQALAAMAsgAgg3GXZ0SEs/gakMyNRqXXJP1S124GUgtk8qHaGzMUaaoABgCAAEMAEAgAAAAAAAEA"}})
         answer = session.put("https://%s:%d/%s/registrations/tpm-stranger-%d/register?%s" % (dps_host, dps_https, scope, index, API),
                              data=body, headers={"Content-Type": "application/json"}, timeout=10)
         statuses.append(answer.status_code)
