@@ -32,7 +32,7 @@ struct RoutingSetup: Sendable {
                 throw ConfigurationError("more than one routing policy in \(policies.path) applies to shard \(name)")
             }
             let initial = (named.first ?? general.first)?.routing ?? RoutingConfiguration()
-            shards[name] = try await ShardRouting.open(shard: name, store: database, initial: initial)
+            shards[name] = try await ShardRouting.open(shard: name, store: database, initial: initial, logger: logger)
         }
         let wake: @Sendable (String) -> Void = { [shards] shard in shards[shard]?.intake.notify() }
         logger.info("routing open", metadata: ["routing.policies": "\(documents.count)", "routing.shards": "\(shards.count)"])

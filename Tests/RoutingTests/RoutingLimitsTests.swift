@@ -2,6 +2,7 @@ import Foundation
 import Hub
 import Provisioning
 @testable import Routing
+import Storage
 import Testing
 
 /// Conditions, enrichment paths, endpoint settings and message bodies are bounded when they are written, so that no
@@ -134,6 +135,23 @@ struct RoutingLimitsTests {
     func routeCount() {
         let routes = (0...RoutingTable.maximumCount).map { RouteConfiguration(name: "r\($0)", condition: "true", endpointNames: ["events"]) }
         #expect(throws: RoutingConfigurationError.self) { try RoutingTable(RoutingConfiguration(routes: routes)) }
+    }
+
+    @Test("a stored routing that breaks a limit (an older version's) opens as the default and stays stored untouched")
+    func storedRoutingOverTheLimits() async throws {
+        try await withRoutingDatabase { database, _ in
+            var hook = RoutingEndpointConfiguration(name: "hook", type: .webhook)
+            hook.url = "https://127.0.0.1:9/hook"
+            hook.timeoutSeconds = 1e16
+            let stored = RoutingConfiguration(
+                endpoints: [hook], routes: [RouteConfiguration(name: "long", condition: Self.chain(600, "AND"), endpointNames: ["hook"])])
+            try await database.saveRoutingConfiguration(stored, shard: "h")
+            let routing = try await ShardRouting.open(shard: "h", store: database, initial: RoutingConfiguration())
+            #expect(routing.configuration == RoutingTable.standard.configuration)
+            let deliveries = routing.currentTable.deliveries(for: RoutingFixtures.message(), twin: nil, hubName: "h")
+            #expect(deliveries.map(\.endpoint) == ["events"])
+            #expect(try await database.routingConfiguration(shard: "h") == stored)
+        }
     }
 
     @Test("delays and timeouts convert without trapping, whatever the value", arguments: [1e16, 1e300, .infinity, .nan, -1, 0, 0.0004, 2.5])

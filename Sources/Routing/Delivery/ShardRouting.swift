@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Synchronization
 
 /// One shard's routing at run time: the current table, the signals that wake the router, readers and deliverers,
@@ -23,14 +24,21 @@ public final class ShardRouting: Sendable {
         self.table = Mutex(table)
     }
 
-    /// Loads the shard's stored routing; without one, `initial` (from `Policies/`) is stored and used.
-    public static func open(shard: String, store: any EventLogStore, initial: RoutingConfiguration) async throws -> ShardRouting {
+    /// Loads the shard's stored routing; without one, `initial` (from `Policies/`) is stored and used. A stored routing
+    /// that no longer validates is kept as it is but not used: the shard routes with the built-in default meanwhile.
+    public static func open(shard: String, store: any EventLogStore, initial: RoutingConfiguration,
+                            logger: Logger? = nil) async throws -> ShardRouting {
         if let stored = try await store.routingConfiguration(shard: shard) {
             do {
                 return ShardRouting(shard: shard, store: store, table: try RoutingTable(stored))
             } catch {
-                // Never replace a stored routing silently: the operator fixes it (or deletes it) knowingly.
-                throw RoutingError(.invalidConfiguration(error), "the stored routing of \(shard) no longer validates: \(error.message)")
+                // A routing an older version stored may break a limit added since (query limits, value ranges). Using it
+                // risks what the limit prevents; refusing to start would take every shard and the DPS down with it. So
+                // the shard routes with the default (device messages to `events`, nothing lost) and the stored routing
+                // stays untouched for the operator to fix with PUT /routing.
+                logger?.error("the stored routing no longer validates; routing with the built-in default until PUT /routing replaces it",
+                              metadata: ["hub.shard": "\(shard)", "routing.error": "\(error.message)"])
+                return ShardRouting(shard: shard, store: store, table: .standard)
             }
         }
         let table: RoutingTable
