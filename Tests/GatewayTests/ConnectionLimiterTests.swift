@@ -73,4 +73,14 @@ import Testing
         #expect(thirdRecorder.active)
         try third.close().wait()
     }
+
+    @Test func sourcesAreIPv4AddressesAndIPv6Slash64Prefixes() throws {
+        #expect(ConnectionLimitHandler.sourceKey(try SocketAddress(ipAddress: "192.0.2.7", port: 1)) == "192.0.2.7")
+        #expect(ConnectionLimitHandler.sourceKey(try SocketAddress(ipAddress: "2001:db8:1:2:aaaa::1", port: 1)) == "2001:db8:1:2::/64")
+        #expect(ConnectionLimitHandler.sourceKey(try SocketAddress(ipAddress: "2001:db8:1:2:bbbb::9", port: 2)) == "2001:db8:1:2::/64",
+                "one /64 is one source")
+        #expect(ConnectionLimitHandler.sourceKey(try SocketAddress(ipAddress: "::ffff:192.0.2.7", port: 1)) == "192.0.2.7",
+                "IPv4 clients of a dual-stack listener count as their IPv4 address")
+        #expect(ConnectionLimitHandler.sourceKey(nil) == "unknown")
+    }
 }

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Logging
 import NIOCore
 
@@ -58,8 +63,23 @@ final class ConnectionLimitHandler: ChannelInboundHandler, RemovableChannelHandl
         return false
     }
 
-    /// The IP address a connection comes from, without the port; the key every per-source limit uses.
+    /// The source a connection is counted under, the key of every per-source limit: the IPv4 address, or the /64
+    /// prefix of an IPv6 address (one subscriber's network, which an attacker gets whole), without the port.
     static func sourceAddress(of channel: any Channel) -> String {
-        channel.remoteAddress?.ipAddress ?? "unknown"
+        sourceKey(channel.remoteAddress)
+    }
+
+    /// ``sourceAddress(of:)`` for an address.
+    static func sourceKey(_ address: SocketAddress?) -> String {
+        guard let address else { return "unknown" }
+        guard case .v6 = address, let text = address.ipAddress else { return address.ipAddress ?? "unknown" }
+        var bytes = [UInt8](repeating: 0, count: 16)
+        guard inet_pton(AF_INET6, text, &bytes) == 1 else { return text }
+        // IPv4-mapped (::ffff:a.b.c.d, a dual-stack listener's IPv4 clients): the IPv4 address itself.
+        if bytes[0..<10].allSatisfy({ $0 == 0 }), bytes[10] == 0xFF, bytes[11] == 0xFF {
+            return bytes[12..<16].map(String.init).joined(separator: ".")
+        }
+        let groups = stride(from: 0, to: 8, by: 2).map { String(UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]), radix: 16) }
+        return groups.joined(separator: ":") + "::/64"
     }
 }
