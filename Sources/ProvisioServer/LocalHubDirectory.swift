@@ -6,6 +6,8 @@ import Provisioning
 struct LocalHubDirectory: HubDirectory {
     let hubs: [HubDescriptor]
     let registry: any DeviceRegistry
+    /// Closes a device's hub sessions when re-provisioning deletes it from its old shard or changes its credential.
+    var notifier: (any HubNotifier)? = nil
 
     func provision(_ device: DeviceProvisioning, on hub: HubDescriptor) async throws {
         let now = RegistrationTimestamp.string(Date())
@@ -22,10 +24,14 @@ struct LocalHubDirectory: HubDirectory {
             twin.etag = Self.etag()
         }
         try await registry.save(shard: hub.name, device: identity, twin: twin)
+        if let existing, existing.authentication != identity.authentication {
+            await notifier?.disconnect(shard: hub.name, deviceId: existing.deviceId)
+        }
     }
 
     func deprovision(deviceId: String, from hub: HubDescriptor) async throws {
         try await registry.delete(shard: hub.name, deviceId: deviceId)
+        await notifier?.disconnect(shard: hub.name, deviceId: deviceId)
     }
 
     func twin(deviceId: String, on hub: HubDescriptor) async throws -> JSONValue? {

@@ -59,12 +59,13 @@ public struct ProvisioServer: Sendable {
         let routing = try await RoutingSetup.open(
             database: installation.database, shardNames: configuration.shards.map(\.name),
             policies: URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("Policies"), logger: logger)
+        let connections = HubConnectionDirectory(observer: routing.connectionEvents)
         let hubDirectory = LocalHubDirectory(
             hubs: configuration.shards.map {
                 HubDescriptor(name: $0.name, hostName: $0.endpoint.hostName, weight: $0.weight, region: $0.region,
                               latencyMilliseconds: $0.latencyMilliseconds)
             },
-            registry: routing.registry)
+            registry: routing.registry, notifier: connections)
         let issuancePolicies = try IssuancePolicyLoader.load(
             configured: configuration.dps.issuancePolicy,
             workingDirectory: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
@@ -76,7 +77,6 @@ public struct ProvisioServer: Sendable {
         let (listenerLimits, telemetryBudget) = (limits.listenerLimits(), limits.telemetryBudget())
         let unauthenticatedLimiter = limits.unauthenticatedLimiter()
 
-        let connections = HubConnectionDirectory(observer: routing.connectionEvents)
         let telemetry = TelemetryBatcher(store: routing.telemetryStore)
         let shards = Dictionary(uniqueKeysWithValues: configuration.shards.map { shard in
             (shard.name, HubShard(name: shard.name, hostName: shard.endpoint.hostName, registry: routing.registry,

@@ -16,6 +16,9 @@ struct HostileSessionReport: Decodable, Sendable {
         var otherCaseConnack: Int?
         var reconnectConnack: Int?
         var status: String?
+        var beforeStatus: Int?
+        var afterStatus: Int?
+        var afterErrorCode: Int?
     }
 
     var steps: [String: Step]
@@ -23,8 +26,8 @@ struct HostileSessionReport: Decodable, Sendable {
 
 /// Issue 12, "authorization is continuous": open DPS and hub MQTT sessions whose credential lapses behind their back
 /// (SAS expiry, enrollment or group disabled or deleted, certificate revoked, device disabled, deleted or re-keyed, a
-/// different spelling of the device id) are refused or closed by the real server, which then still serves a normal
-/// device.
+/// different spelling of the device id) are refused or closed by the real server, as is the next request on an HTTPS
+/// keep-alive connection whose client certificate was revoked; the server then still serves a normal device.
 @Suite("Sessions do not outlive their credentials", .timeLimit(.minutes(5)))
 struct HostileSessionTests {
     @Test("every lapsed credential ends its session, and a normal device provisions and sends telemetry afterwards")
@@ -71,6 +74,11 @@ struct HostileSessionTests {
         let revokedIdle = try step("dpsCertificateRevokedIdle")
         #expect(revokedIdle.connack == 0)
         #expect(revokedIdle.closed == true, "revoking the certificate left its idle DPS session open")
+
+        let keepAlive = try step("httpsKeepAliveRevoked")
+        #expect(keepAlive.beforeStatus == 202, "the certificate did not register over HTTPS before its revocation")
+        #expect(keepAlive.afterStatus == 401, "a revoked certificate's keep-alive connection was answered \(keepAlive.afterStatus ?? -1)")
+        #expect(keepAlive.afterErrorCode == 401_002)
 
         #expect(try step("hubOtherCase").otherCaseConnack == 5, "a device connected under another spelling of its id")
 

@@ -250,6 +250,26 @@ def dps_certificate_revoked_idle():
 flow.step("dpsCertificateRevokedIdle", dps_certificate_revoked_idle)
 
 
+# 4c. An HTTPS keep-alive connection with a client certificate: once the certificate is revoked, the next request on
+# the same connection is refused (every request is checked, not just the handshake).
+def https_keep_alive_revoked():
+    record = flow.register_with_csr("hostile-https", flow.keys["csrGroup"])
+    session = requests.Session()
+    session.cert = (record["chain"], record["key"])
+    url = flow.registrations + "/hostile-https/register?api-version=2021-06-01"
+    body = json.dumps({"registrationId": "hostile-https"})
+    headers = {"Content-Type": "application/json"}
+    before = session.put(url, data=body, headers=headers, timeout=30)
+    flow.cli("cert", "revoke", "--device", "hostile-https", "--reason", "keyCompromise")
+    after = session.put(url, data=body, headers=headers, timeout=30)
+    session.close()
+    return {"beforeStatus": before.status_code, "afterStatus": after.status_code,
+            "afterErrorCode": after.json().get("errorCode") if after.content else None}
+
+
+flow.step("httpsKeepAliveRevoked", https_keep_alive_revoked)
+
+
 # 5. A device registered as one id connects to its hub under another spelling of it.
 def hub_other_case():
     key = create_hub_device("hostile-case")
