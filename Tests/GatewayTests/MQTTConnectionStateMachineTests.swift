@@ -66,10 +66,12 @@ import Testing
 }
 
 @Suite struct ReadTimeoutHandlerTests {
-    @Test func closesAfterSilenceAndResetsOnRead() throws {
+    @Test func keepAliveClosesAfterSilenceAndResetsOnRead() throws {
         let loop = EmbeddedEventLoop()
         let channel = EmbeddedChannel(handler: ReadTimeoutHandler(timeout: .seconds(10)), loop: loop)
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
+        // After the CONNECT (whose deadline is absolute, see ConnectionDeadlineTests) keep-alive counts from each read.
+        channel.pipeline.triggerUserOutboundEvent(ReadTimeoutHandler.SetTimeout(timeout: .seconds(10)), promise: nil)
         loop.advanceTime(by: .seconds(9))
         #expect(channel.isActive)
         try channel.writeInbound(ByteBuffer(string: "x"))
