@@ -121,4 +121,15 @@ import Testing
         channel.embeddedEventLoop.advanceTime(by: .seconds(2))
         #expect(!channel.isActive)
     }
+
+    @Test func aRequestAnsweredBeforeItsBodyEndedStillGetsTheIdleTimeout() throws {
+        let channel = try httpChannel()
+        handshake(channel)
+        try request(channel, body: true)
+        try respond(channel)
+        try channel.writeInbound(HTTPRequestPart.body(ByteBuffer(bytes: [1])))
+        try channel.writeInbound(HTTPRequestPart.end(nil))
+        channel.embeddedEventLoop.advanceTime(by: .seconds(60))
+        #expect(!channel.isActive, "the drained body does not leave the connection without a deadline")
+    }
 }

@@ -62,7 +62,12 @@ final class HTTPDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandler {
             if readingBody { deadline = context.eventLoop.now + timeouts.idle }
         case .end:
             readingBody = false
-            deadline = nil
+            if requestsInProgress == 0 {
+                // Answered before its body was read (413): wait for the next head like any idle connection.
+                set(deadline: context.eventLoop.now + timeouts.idle, context: context)
+            } else {
+                deadline = nil
+            }
         }
         context.fireChannelRead(data)
     }
