@@ -7,7 +7,8 @@ let strict: [SwiftSetting] = [
 ]
 
 /// libFuzzer entry points, one per parser family (see scripts/fuzz). Each is a thin executable over
-/// `ProvisioFuzzing`; built plainly it replays input files, built with `-sanitize=fuzzer` it is the fuzzer.
+/// `ProvisioFuzzing` (CLibFuzzer declares libFuzzer's driver); built plainly it replays input files, built with
+/// `-sanitize=fuzzer` it is the fuzzer.
 let fuzzTargets: [(product: String, target: String)] = [
     ("fuzz-mqtt-codec", "FuzzMQTTCodec"),
     ("fuzz-twin-query", "FuzzTwinQuery"),
@@ -242,6 +243,7 @@ let package = Package(
             swiftSettings: strict
         ),
     ] + fuzzTargets.map {
-        .executableTarget(name: $0.target, dependencies: ["ProvisioFuzzing"], path: "Sources/Fuzz/\($0.target)", swiftSettings: strict)
-    }
+        .executableTarget(name: $0.target, dependencies: ["ProvisioFuzzing", "CLibFuzzer"], path: "Sources/Fuzz/\($0.target)",
+                          swiftSettings: strict)
+    } + [.target(name: "CLibFuzzer", path: "Sources/Fuzz/CLibFuzzer")]
 )

@@ -1,18 +1,28 @@
 import ProvisioFuzzing
 
+#if PROVISIO_LIBFUZZER
+import CLibFuzzer
+import Foundation
+
 /// libFuzzer's per-input entry point.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzerTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     FuzzTarget.tpm.fuzz(data, size)
 }
+#endif
 
-// libFuzzer supplies main when built with -sanitize=fuzzer (scripts/fuzz defines PROVISIO_LIBFUZZER); a plain
-// build replays the files named on the command line instead.
-#if !PROVISIO_LIBFUZZER
+/// The program: with -sanitize=fuzzer (scripts/fuzz defines PROVISIO_LIBFUZZER) it hands its arguments to
+/// libFuzzer's driver; a plain build replays the files named on the command line.
 @main
-enum Replay {
+enum Fuzzer {
     static func main() {
+        #if PROVISIO_LIBFUZZER
+        var argc = CommandLine.argc
+        var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
+        let status = LLVMFuzzerRunDriver(&argc, &argv) { data, size in FuzzTarget.tpm.fuzz(data, size) }
+        exit(status)
+        #else
         FuzzReplay.main(.tpm)
+        #endif
     }
 }
-#endif

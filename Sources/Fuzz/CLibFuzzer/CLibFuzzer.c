@@ -1,0 +1,2 @@
+// Declarations only (include/CLibFuzzer.h); SwiftPM needs a source file to make a C module.
+#include "CLibFuzzer.h"
