@@ -154,6 +154,31 @@ struct RoutingLimitsTests {
         }
     }
 
+    @Test("SUBSTRING with positions a message chose (huge, fractional, negative) evaluates without trapping")
+    func substringPositions() throws {
+        let condition = try RoutingCondition("SUBSTRING($body.s, $body.start, $body.length) = 'bc'")
+        let cases = [("1.7976931348623157e308", "1", false), ("1", "1e300", true), ("1e19", "1e19", false), ("-1", "1", false),
+                     ("0.5", "1", false), ("1", "2", true)]
+        for (start, length, matches) in cases {
+            let message = RoutingFixtures.message(json: #"{"s": "abc", "start": \#(start), "length": \#(length)}"#)
+            #expect(condition.matches(message) == matches, "start \(start), length \(length)")
+        }
+    }
+
+    @Test("checkpoints stop below Int64.max, and a stored Int64.max (older version) reads without overflow")
+    func checkpointBounds() async throws {
+        try await withRoutingDatabase { database, _ in
+            let routing = try await ShardRouting.open(shard: "h", store: database, initial: RoutingConfiguration())
+            await #expect(throws: RoutingError.self) {
+                try await routing.setCheckpoint(endpoint: "events", consumerGroup: "$Default", partition: 0, sequenceNumber: .max)
+            }
+            try await database.setCheckpoint(shard: "h", endpoint: "events", consumerGroup: "$Default", partition: 0, sequenceNumber: .max)
+            let events = try await routing.read(endpoint: "events", partition: 0, consumerGroup: "$Default", fromSequenceNumber: nil,
+                                                maxCount: 10, wait: .zero)
+            #expect(events.isEmpty)
+        }
+    }
+
     @Test("delays and timeouts convert without trapping, whatever the value", arguments: [1e16, 1e300, .infinity, .nan, -1, 0, 0.0004, 2.5])
     func durations(seconds: Double) {
         let duration = RetryPolicy.duration(seconds: seconds)

@@ -101,7 +101,8 @@ public final class ShardRouting: Sendable {
         var start = fromSequenceNumber ?? 0
         if fromSequenceNumber == nil, let checkpoint = try await store.checkpoint(
             shard: shard, endpoint: endpoint, consumerGroup: consumerGroup, partition: partition) {
-            start = checkpoint + 1
+            // A checkpoint an older version stored may be Int64.max; the position after it stays there.
+            start = checkpoint < .max ? checkpoint + 1 : .max
         }
         let deadline = ContinuousClock.now.advanced(by: wait)
         while true {
@@ -131,7 +132,10 @@ public final class ShardRouting: Sendable {
         try Self.validate(consumerGroup: consumerGroup)
         let configuration = try eventLog(endpoint)
         try Self.validate(partition: partition, count: configuration.effectivePartitionCount)
-        guard sequenceNumber >= -1 else { throw RoutingError(.invalidArgument, "sequenceNumber must be -1 or more") }
+        // Readers resume after the checkpoint (`+ 1`), so the largest Int64 is not a checkpoint.
+        guard sequenceNumber >= -1, sequenceNumber < .max else {
+            throw RoutingError(.invalidArgument, "sequenceNumber must be -1 to \(Int64.max - 1)")
+        }
         try await store.setCheckpoint(shard: shard, endpoint: endpoint, consumerGroup: consumerGroup, partition: partition,
                                       sequenceNumber: sequenceNumber)
     }

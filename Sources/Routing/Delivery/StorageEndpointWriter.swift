@@ -37,7 +37,7 @@ struct StorageEndpointWriter: Sendable {
                 let full = lines.count >= endpoint.effectiveBatchBytes || pending.count == 5000
                 guard full || age >= Double(endpoint.effectiveBatchSeconds) else {
                     let remaining = Double(endpoint.effectiveBatchSeconds) - age
-                    await routing.appended.wait(since: version, timeout: .milliseconds(Int64(max(0.05, remaining) * 1000)))
+                    await routing.appended.wait(since: version, timeout: RetryPolicy.duration(seconds: max(0.05, remaining)))
                     continue
                 }
                 try write(lines, at: now())

@@ -108,7 +108,9 @@ enum RoutingFunction: String, Sendable, Equatable, CaseIterable {
                   start >= 0, length >= 0, start.rounded() == start, length.rounded() == length
             else { return nil }
             let characters = Array(strings[0])
-            let from = min(Int(start), characters.count)
+            // Both numbers may come from a message body (`1e300`, even infinity passes the checks above): they are
+            // compared as doubles first, so only values below the text's length are converted.
+            let from = start < Double(characters.count) ? Int(start) : characters.count
             let to = min(from + Int(min(length, Double(characters.count))), characters.count)
             return .string(String(characters[from..<to]))
         default: return nil

@@ -26,7 +26,7 @@ enum EventStream {
         var positions: [Int: Int64] = [:]
         for partition in partitions {
             if let checkpoint = try? await routing.checkpoint(endpoint: endpoint, consumerGroup: group, partition: partition) {
-                positions[partition] = checkpoint + 1
+                positions[partition] = checkpoint < .max ? checkpoint + 1 : .max
             } else {
                 let range = ranges[partition]
                 positions[partition] = earliest ? range.firstSequenceNumber : range.lastSequenceNumber + 1
