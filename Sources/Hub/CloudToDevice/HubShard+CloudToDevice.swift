@@ -11,7 +11,8 @@ extension HubShard {
         guard ttl > 0, ttl <= CloudToDeviceMessage.maximumTimeToLive else {
             throw HubError.badRequest("ttlSeconds must be between 1 and \(Int(CloudToDeviceMessage.maximumTimeToLive))")
         }
-        guard body.count <= 64 * 1024 else { throw HubError.tooLarge("a cloud-to-device message may be at most 64 KB") }
+        try CloudToDeviceLimits.check(body: body, messageId: messageId, systemValues: [correlationId, contentType, contentEncoding, userId],
+                                      properties: properties)
         let enqueued = now()
         let message = CloudToDeviceMessage(
             id: UUID().uuidString.lowercased(), shard: name, deviceId: deviceId,

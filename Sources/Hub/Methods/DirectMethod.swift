@@ -1,3 +1,4 @@
+import Foundation
 import Provisioning
 
 /// A direct-method call from the service (`POST /twins/{id}/methods`).
@@ -30,6 +31,18 @@ public struct DirectMethodRequest: Sendable, Equatable, Codable {
         if let timeout = connectTimeoutInSeconds, !(0...300).contains(timeout) {
             throw .badRequest("connectTimeoutInSeconds must be 0–300")
         }
+        guard Self.encodedSize(of: payload) <= Self.maximumPayloadSize else {
+            throw .tooLarge("a direct method payload may be at most 128 KB")
+        }
+    }
+
+    /// IoT Hub's limit on a method's request and response payloads (128 KB of JSON each).
+    public static let maximumPayloadSize = 128 * 1024
+
+    /// The payload's size as JSON text; a payload that does not encode counts as over any limit.
+    static func encodedSize(of payload: JSONValue?) -> Int {
+        guard let payload else { return 0 }
+        return (try? JSONEncoder().encode(payload).count) ?? Int.max
     }
 }
 
@@ -44,5 +57,14 @@ public struct DirectMethodResponse: Sendable, Equatable, Codable {
     public init(status: Int, payload: JSONValue?) {
         self.status = status
         self.payload = payload
+    }
+
+    /// The response, or IoT Hub's 413 when the device answered with more than 128 KB: an oversized answer is refused,
+    /// not relayed to the caller.
+    public func checked() throws(HubError) -> DirectMethodResponse {
+        guard DirectMethodRequest.encodedSize(of: payload) <= DirectMethodRequest.maximumPayloadSize else {
+            throw .tooLarge("the device's method response payload is over 128 KB")
+        }
+        return self
     }
 }

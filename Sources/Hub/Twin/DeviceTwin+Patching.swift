@@ -15,6 +15,7 @@ extension DeviceTwin {
 
     /// Applies a reported-properties patch from the device (`null` removes a member); returns the new version.
     public mutating func patchReported(_ patch: [String: JSONValue], now: Date) throws(HubError) -> Int {
+        try TwinMemberLimits.check(patch, section: "reported properties")
         var updated = reported
         Self.merge(patch, into: &updated)
         try Self.checkSize(updated, limit: Self.maximumPropertiesSize, section: "reported properties")
@@ -29,6 +30,7 @@ extension DeviceTwin {
     public mutating func patchDesired(_ patch: [String: JSONValue], now: Date) throws(HubError) -> JSONValue {
         var updated = desired
         let clean = patch.filter { !$0.key.hasPrefix("$") }
+        try TwinMemberLimits.check(clean, section: "desired properties")
         Self.merge(clean, into: &updated)
         try Self.checkSize(updated, limit: Self.maximumPropertiesSize, section: "desired properties")
         desired = updated
@@ -42,6 +44,7 @@ extension DeviceTwin {
 
     /// Merges tags (`null` removes a tag).
     public mutating func patchTags(_ patch: [String: JSONValue]) throws(HubError) {
+        try TwinMemberLimits.check(patch, section: "tags")
         var updated = tags
         Self.merge(patch, into: &updated)
         try Self.checkSize(updated, limit: Self.maximumTagsSize, section: "tags")
@@ -52,6 +55,8 @@ extension DeviceTwin {
     /// Replaces tags and desired properties (service `PUT /twins/{id}`); returns the device notification.
     public mutating func replace(tags newTags: [String: JSONValue], desired newDesired: [String: JSONValue], now: Date) throws(HubError) -> JSONValue {
         let clean = newDesired.filter { !$0.key.hasPrefix("$") }
+        try TwinMemberLimits.check(newTags, section: "tags")
+        try TwinMemberLimits.check(clean, section: "desired properties")
         try Self.checkSize(newTags, limit: Self.maximumTagsSize, section: "tags")
         try Self.checkSize(clean, limit: Self.maximumPropertiesSize, section: "desired properties")
         tags = newTags
@@ -81,7 +86,8 @@ extension DeviceTwin {
     }
 
     static func checkSize(_ section: [String: JSONValue], limit: Int, section name: String) throws(HubError) {
-        let size = (try? JSONEncoder().encode(section).count) ?? 0
+        // A section that does not even encode is refused rather than counted as empty.
+        let size = (try? JSONEncoder().encode(section).count) ?? Int.max
         guard size <= limit else {
             throw .tooLarge("\(name) would be \(size) bytes; the limit is \(limit)")
         }

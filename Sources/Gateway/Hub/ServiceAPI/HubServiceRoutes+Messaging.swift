@@ -14,7 +14,7 @@ extension HubServiceRoutes {
             try authenticator.authorize(request, permission: .serviceConnect)
             let id = try context.decodedParameter("id")
             let call = try await ServiceJSON.decode(DirectMethodRequest.self, from: request, context: context)
-            let answer = try await shard.invokeMethod(deviceId: id, moduleId: nil, request: call)
+            let answer = try await shard.invokeMethod(deviceId: id, moduleId: nil, request: call).checked()
             return try ServiceJSON.response(JSONValue.object([
                 "status": .number(Double(answer.status)), "payload": answer.payload ?? .null,
             ]))

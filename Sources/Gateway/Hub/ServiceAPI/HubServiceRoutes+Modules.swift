@@ -54,7 +54,7 @@ extension HubServiceRoutes {
             try authenticator.authorize(request, permission: .serviceConnect)
             let call = try await ServiceJSON.decode(DirectMethodRequest.self, from: request, context: context)
             let answer = try await shard.invokeMethod(
-                deviceId: try context.decodedParameter("id"), moduleId: try context.decodedParameter("module"), request: call)
+                deviceId: try context.decodedParameter("id"), moduleId: try context.decodedParameter("module"), request: call).checked()
             return try ServiceJSON.response(JSONValue.object([
                 "status": .number(Double(answer.status)), "payload": answer.payload ?? .null,
             ]))
