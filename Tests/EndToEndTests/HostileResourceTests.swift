@@ -24,6 +24,8 @@ struct HostileResourceReport: Decodable, Sendable {
         var refused: Int?
         var healthAfter: Int?
         var answers: [String: Answer]?
+        var challengeStatus: Int?
+        var message: String?
     }
 
     var steps: [String: Step]
@@ -117,6 +119,34 @@ struct HostileResourceTests {
         let normal = try step("normalDevice")
         #expect(normal.status == "assigned")
         #expect(!server.hasExited, "the server died")
+    }
+
+    @Test("strangers on ten addresses asking for challenges with a device's public EK do not evict the device's own")
+    func tpmChallengesCannotBeEvictedByStrangers() async throws {
+        let addresses = ServerAddresses.unique()
+        let server = try await ServerProcess.start(addresses: addresses)
+        let block = addresses.dps.split(separator: ".").dropLast().joined(separator: ".")
+        let tpm = try await SoftwareTPMProcess(host: "\(block).200")
+        let work = try TemporaryDirectory(prefix: "hostile-tpm")
+        let report = try await PythonRunner.run(
+            "hostile_resource_tpm.py", [server.dataFile("connection.json").path, work.url.path, tpm.tcti],
+            as: HostileResourceReport.self, timeout: .seconds(240))
+        func step(_ name: String) throws -> HostileResourceReport.Step {
+            let step = try #require(report.steps[name], "step \(name) missing")
+            #expect(step.ok, "\(name): \(step.error ?? "")")
+            return step
+        }
+        #expect(try step("setup").challengeStatus == 401, "the device's own challenge")
+        let strangers = try step("strangers")
+        let statuses = strangers.statuses ?? [:]
+        #expect(Set(statuses.keys).isSubset(of: ["401", "429"]), "\(statuses)")
+        #expect((statuses["429"] ?? 0) > 0, "a registration full of pending challenges refuses new ones: \(statuses)")
+        #expect(strangers.lastMessage?.contains("pending TPM challenges") == true, "\(strangers.lastMessage ?? "")")
+        let answer = try step("deviceAnswers")
+        #expect(answer.registerStatus == 202, "the device's key was evicted: \(answer.message ?? "")")
+        #expect(answer.status == "assigned")
+        try await tpm.stop()
+        #expect(!server.hasExited)
     }
 
     @Test("config check rejects limits out of range, naming the key", arguments: [
