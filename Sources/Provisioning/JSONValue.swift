@@ -7,13 +7,20 @@ public enum JSONValue: Sendable, Hashable, Codable {
     case array([JSONValue])
     case object([String: JSONValue])
 
-    /// Deepest nesting of arrays and objects accepted when decoding, counted from the root of the whole document (IoT
-    /// Hub allows 10 levels inside a twin's tags and properties). Every recursive walk over a decoded value (equality,
-    /// hashing, twin merging, query evaluation) is bounded by it.
+    /// Deepest nesting of arrays and objects accepted when decoding, counted from the value being decoded (IoT Hub
+    /// allows 10 levels inside a twin's tags and properties). Counting from the value rather than from the document
+    /// root means a value stored inside a wrapper (a twin's `reported` member) reads back under the same limit it was
+    /// written under. Every recursive walk over a decoded value (equality, hashing, twin merging, query evaluation)
+    /// is bounded by it.
     public static let maximumDepth = 64
 
     /// Decodes any JSON value; arrays and objects nested deeper than `maximumDepth` are a `DecodingError`.
     public init(from decoder: any Decoder) throws {
+        try self.init(from: decoder, depth: 1)
+    }
+
+    /// Decodes a value whose arrays and objects would sit at nesting level `depth`.
+    private init(from decoder: any Decoder, depth: Int) throws {
         let single = try decoder.singleValueContainer()
         if single.decodeNil() {
             self = .null
@@ -28,21 +35,22 @@ public enum JSONValue: Sendable, Hashable, Codable {
             self = .string(value)
             return
         }
-        let path = decoder.codingPath
-        guard path.count < Self.maximumDepth else {
-            throw DecodingError.dataCorrupted(.init(codingPath: path,
+        guard depth <= Self.maximumDepth else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
                                                     debugDescription: "JSON nested deeper than \(Self.maximumDepth) levels"))
         }
         // Members are decoded with `try`, not `try?`: an error deep inside (such as the depth limit) reaches the caller
-        // as it is, and nothing is decoded twice.
+        // as it is, and nothing is decoded twice. `superDecoder` hands each member's decoder to the depth-aware init.
         if var array = try? decoder.unkeyedContainer() {
             var elements: [JSONValue] = []
-            while !array.isAtEnd { elements.append(try array.decode(JSONValue.self)) }
+            while !array.isAtEnd { elements.append(try JSONValue(from: array.superDecoder(), depth: depth + 1)) }
             self = .array(elements)
         } else {
             let object = try decoder.container(keyedBy: MemberKey.self)
             var members: [String: JSONValue] = [:]
-            for key in object.allKeys { members[key.stringValue] = try object.decode(JSONValue.self, forKey: key) }
+            for key in object.allKeys {
+                members[key.stringValue] = try JSONValue(from: object.superDecoder(forKey: key), depth: depth + 1)
+            }
             self = .object(members)
         }
     }

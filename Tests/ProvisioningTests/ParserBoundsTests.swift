@@ -21,6 +21,20 @@ import Testing
         #expect(throws: DecodingError.self) { try JSONDecoder().decode(JSONValue.self, from: objects) }
     }
 
+    struct Wrapper: Decodable {
+        var reported: [String: JSONValue]
+    }
+
+    @Test func depthCountsFromTheValueNotTheDocument() throws {
+        // A value written at the limit reads back inside a wrapper (as a twin stores a device's reported patch).
+        let value = String(repeating: "[", count: JSONValue.maximumDepth) + String(repeating: "]", count: JSONValue.maximumDepth)
+        let wrapped = Data(#"{"reported": {"a": \#(value)}}"#.utf8)
+        let decoded = try JSONDecoder().decode(Wrapper.self, from: wrapped)
+        #expect(decoded.reported["a"] == (try JSONDecoder().decode(JSONValue.self, from: Data(value.utf8))))
+        let yaml = try JSONDecoder().decode(JSONValue.self, from: Data(#"{"a": [1, {"b": null, "c": "d"}], "e": true}"#.utf8))
+        #expect(yaml == .object(["a": .array([.number(1), .object(["b": .null, "c": .string("d")])]), "e": .bool(true)]))
+    }
+
     @Test func truncatedAndOversizedPublicAreasAreFormatErrors() {
         let endorsementKey = TPMVectors.endorsementKeyBytes
         for length in [0, 1, 2, 10, endorsementKey.count - 1] {
