@@ -19,6 +19,7 @@ struct HostileSessionReport: Decodable, Sendable {
         var beforeStatus: Int?
         var afterStatus: Int?
         var afterErrorCode: Int?
+        var moved: Bool?
     }
 
     var steps: [String: Step]
@@ -92,6 +93,15 @@ struct HostileSessionTests {
         let rekeyed = try step("hubDeviceRekeyed")
         #expect(rekeyed.connack == 0)
         #expect(rekeyed.closed == true, "regenerating the device's keys left its session open")
+
+        let hubExpiry = try step("hubTokenExpiry")
+        #expect(hubExpiry.connack == 0)
+        #expect(hubExpiry.closed == true, "a hub session outlived its SAS token")
+        #expect(hubExpiry.closedAfterExpiry == true, "closed before the token expired")
+        let moved = try step("hubReprovisioned")
+        #expect(moved.connack == 0)
+        #expect(moved.moved == true, "re-provisioning did not move the device to the other shard")
+        #expect(moved.closed == true, "the device's session on the shard it left stayed open")
 
         let huge = try step("hubHugeExpiry")
         #expect(huge.connack == 0 || huge.connack == 5, "a token valid for centuries answered \(huge.connack ?? -1)")

@@ -56,13 +56,17 @@ class Session:
             raise RuntimeError("no CONNACK")
 
     def _on_connect(self, client, userdata, flags, rc):
-        self.code = rc
+        if self.code is None:
+            self.code = rc
         self.connack.set()
 
     def _on_disconnect(self, client, userdata, rc):
-        self.closed_at, self.closed_wall = time.monotonic(), time.time()
+        if not self.closed.is_set():
+            self.closed_at, self.closed_wall = time.monotonic(), time.time()
         self.closed.set()
         self.connack.set()
+        # paho's network thread would reconnect on its own; a closed session stays closed here.
+        client.disconnect()
 
     def _on_message(self, client, userdata, message):
         with self.lock:
@@ -325,6 +329,47 @@ def hub_device_rekeyed():
 
 
 flow.step("hubDeviceRekeyed", hub_device_rekeyed)
+
+
+# 8b. A hub SAS token that expires while the session is open: the server closes the session at the expiry.
+def hub_token_expiry():
+    key = create_hub_device("hostile-hub-expiring")
+    session = hub_session("hostile-hub-expiring", key, ttl=3)
+    expiry = int(time.time()) + 3
+    closed = session.wait_closed()
+    session.shutdown()
+    return {"connack": session.code, "closed": closed,
+            "closedAfterExpiry": session.closed_wall is not None and session.closed_wall >= expiry - 1.5}
+
+
+flow.step("hubTokenExpiry", hub_token_expiry)
+
+
+# 8c. Re-provisioning moves a device to another shard: its session on the old shard, where it no longer exists, ends.
+def hub_reprovisioned():
+    hubs = [h["hostName"] for h in conn["hubs"]]
+    created = service.create_or_update(IndividualEnrollment.create(
+        "hostile-moving", AttestationMechanism(type="symmetricKey", symmetric_key=SymmetricKeyAttestation()),
+        allocation_policy="static", iot_hubs=hubs[:1]))
+    key = created.attestation.symmetric_key.primary_key
+
+    def register():
+        return ProvisioningDeviceClient.create_from_symmetric_key(
+            provisioning_host=flow.dps_host, registration_id="hostile-moving", id_scope=scope, symmetric_key=key,
+            server_verification_cert=open(trust_file).read()).register()
+
+    first = register().registration_state.assigned_hub
+    session = Session(first, shard["mqttPort"] if first == shard["hostName"] else [h for h in conn["hubs"] if h["hostName"] == first][0]["mqttPort"],
+                      "hostile-moving", "%s/hostile-moving/?api-version=2021-04-12" % first, device_token(first, "hostile-moving", key))
+    created.iot_hubs = hubs[1:2]
+    service.create_or_update(created)
+    second = register().registration_state.assigned_hub
+    closed = session.wait_closed()
+    session.shutdown()
+    return {"connack": session.code, "closed": closed, "moved": first != second}
+
+
+flow.step("hubReprovisioned", hub_reprovisioned)
 
 
 # 9. A hub SAS token whose expiry is centuries away: a clean answer, and the process keeps serving.
