@@ -1,8 +1,9 @@
 /// Bounds both SQL-like languages (twin queries and routing conditions) enforce while parsing, so that neither the
 /// parser nor the evaluation, comparison or release of a syntax tree recurses without bound, whoever wrote the text.
 ///
-/// The tree a parser builds is at most `maximumOperators + 1` deep (`AND`, `OR` and arithmetic chains nest to the
-/// left), and the parser itself recurses at most `maximumNesting` levels (parentheses, `NOT`, signs, call arguments).
+/// The tree a parser builds is at most about `maximumOperators + maximumNesting` levels deep (`AND`, `OR` and arithmetic
+/// chains nest to the left), and the parser itself recurses at most `maximumNesting` levels (parentheses, `NOT`, signs,
+/// call arguments), so both stay a few hundred frames whatever the text.
 public struct QueryLimits: Sendable, Equatable {
     /// Longest text, in characters.
     public var maximumLength: Int
