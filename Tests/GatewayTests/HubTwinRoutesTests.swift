@@ -56,10 +56,15 @@ import Testing
                 let response = try await client.execute(uri: "/twins/dev1", method: .patch, headers: fixture.headers(), body: .json(body))
                 try expectHubError(response, status: .badRequest, name: "ArgumentInvalid")
             }
-            let tooBig = String(repeating: "x", count: 9 * 1024)
+            // Three values within the 4 KB value limit, 9 KB together: over the 8 KB tags limit.
+            let part = String(repeating: "x", count: 3 * 1024)
             let large = try await client.execute(uri: "/twins/dev1", method: .patch, headers: fixture.headers(),
-                                                 body: .json(#"{"tags": {"big": "\#(tooBig)"}}"#))
+                                                 body: .json(#"{"tags": {"a": "\#(part)", "b": "\#(part)", "c": "\#(part)"}}"#))
             try expectHubError(large, status: .contentTooLarge, name: "MessageTooLarge")
+            // One value over IoT Hub's 4 KB value limit: ArgumentInvalid, as IoT Hub answers.
+            let longValue = try await client.execute(uri: "/twins/dev1", method: .patch, headers: fixture.headers(),
+                                                     body: .json(#"{"properties": {"desired": {"v": "\#(String(repeating: "y", count: 4097))"}}}"#))
+            try expectHubError(longValue, status: .badRequest, name: "ArgumentInvalid")
         }
     }
 
