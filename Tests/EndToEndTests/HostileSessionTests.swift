@@ -20,6 +20,8 @@ struct HostileSessionReport: Decodable, Sendable {
         var afterStatus: Int?
         var afterErrorCode: Int?
         var moved: Bool?
+        var firstDeviceId: String?
+        var secondDeviceId: String?
     }
 
     var steps: [String: Step]
@@ -102,6 +104,13 @@ struct HostileSessionTests {
         #expect(moved.connack == 0)
         #expect(moved.moved == true, "re-provisioning did not move the device to the other shard")
         #expect(moved.closed == true, "the device's session on the shard it left stayed open")
+
+        let respelled = try step("respelledRegistration")
+        #expect(respelled.connack == 0)
+        #expect(respelled.firstDeviceId == "hostile-spelling")
+        #expect(respelled.secondDeviceId == "HOSTILE-SPELLING")
+        #expect(respelled.closed == true, "the session under the old spelling stayed open")
+        #expect(respelled.reconnectConnack == 0, "the device id DPS answered does not connect")
 
         let huge = try step("hubHugeExpiry")
         #expect(huge.connack == 0 || huge.connack == 5, "a token valid for centuries answered \(huge.connack ?? -1)")

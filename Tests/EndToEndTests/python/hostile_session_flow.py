@@ -372,6 +372,36 @@ def hub_reprovisioned():
 flow.step("hubReprovisioned", hub_reprovisioned)
 
 
+# 8d. The same device registers again under another spelling of its registration id: DPS answers that spelling, the
+# hub takes it (a session under the old spelling ends), and the answered id is the one that connects.
+def respelled_registration():
+    group_key = symmetric_key_group(service, "hostile-spelling-group")
+
+    def register(registration_id):
+        state = ProvisioningDeviceClient.create_from_symmetric_key(
+            provisioning_host=flow.dps_host, registration_id=registration_id, id_scope=scope,
+            symmetric_key=derive(group_key, registration_id), server_verification_cert=open(trust_file).read()).register()
+        return state.registration_state
+
+    def connect(state, registration_id):
+        port = [h for h in conn["hubs"] if h["hostName"] == state.assigned_hub][0]["mqttPort"]
+        return Session(state.assigned_hub, port, state.device_id, "%s/%s/?api-version=2021-04-12" % (state.assigned_hub, state.device_id),
+                       device_token(state.assigned_hub, state.device_id, derive(group_key, registration_id)))
+
+    first = register("hostile-spelling")
+    old = connect(first, "hostile-spelling")
+    second = register("HOSTILE-SPELLING")
+    old_closed = old.wait_closed()
+    old.shutdown()
+    new = connect(second, "HOSTILE-SPELLING")
+    new.shutdown()
+    return {"connack": old.code, "closed": old_closed, "firstDeviceId": first.device_id, "secondDeviceId": second.device_id,
+            "reconnectConnack": new.code}
+
+
+flow.step("respelledRegistration", respelled_registration)
+
+
 # 9. A hub SAS token whose expiry is centuries away: a clean answer, and the process keeps serving.
 def hub_huge_expiry():
     key = create_hub_device("hostile-forever")
