@@ -15,6 +15,9 @@ struct LocalHubDirectory: HubDirectory {
         var identity = existing ?? DeviceIdentity(
             deviceId: device.deviceId, generationId: Self.generationId(), etag: "",
             authentication: AuthenticationMechanism(device.authentication), now: now)
+        // DPS answers the id as this registration spelled it, and hub ids are case-sensitive: the hub takes the same
+        // spelling, so the id a device is told is the one it can connect as (sessions under the old one end below).
+        identity.deviceId = device.deviceId
         identity.authentication = AuthenticationMechanism(device.authentication)
         identity.capabilities = device.capabilities ?? identity.capabilities
         identity.etag = Self.etag()
@@ -24,7 +27,7 @@ struct LocalHubDirectory: HubDirectory {
             twin.etag = Self.etag()
         }
         try await registry.save(shard: hub.name, device: identity, twin: twin)
-        if let existing, existing.authentication != identity.authentication {
+        if let existing, existing.authentication != identity.authentication || existing.deviceId != identity.deviceId {
             await notifier?.disconnect(shard: hub.name, deviceId: existing.deviceId)
         }
     }
