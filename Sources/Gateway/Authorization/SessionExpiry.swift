@@ -21,8 +21,13 @@ public enum SessionExpiry {
         return .milliseconds(Int64(clamped * 1000))
     }
 
-    /// Closes the connection behind `outbound` when `expiry` passes.
+    /// Closes the connection behind `outbound` when `expiry` passes. The timer is cancelled when the connection closes
+    /// first, so short sessions (a DPS registration) do not leave a timer holding their channel for the token's life.
     static func closeAtExpiry(_ outbound: MQTTOutbound, expiry: Date, now: Date) {
-        outbound.close(at: .now() + delay(until: expiry, now: now))
+        let channel = outbound.channel
+        let timer = channel.eventLoop.scheduleTask(deadline: .now() + delay(until: expiry, now: now)) {
+            channel.close(promise: nil)
+        }
+        channel.closeFuture.whenComplete { _ in timer.cancel() }
     }
 }
