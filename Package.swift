@@ -223,7 +223,7 @@ let package = Package(
         .target(
             name: "ProvisioFuzzing",
             dependencies: [
-                "MQTTCodec", "Hub", "Routing", "Provisioning", "PKI",
+                "MQTTCodec", "AccessControl", "Hub", "Routing", "Provisioning", "PKI",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),

@@ -1,8 +1,12 @@
+import AccessControl
+import Foundation
+import Hub
 import MQTTCodec
 import NIOCore
 
 /// MQTT decoding: the packets in a buffer decoded at once and fed one byte at a time must agree, and every
-/// decoded packet the encoder accepts must decode back to itself.
+/// decoded packet the encoder accepts must decode back to itself. What the hub parses out of a packet next (the
+/// SAS token in a CONNECT password, the property bag ending a telemetry topic) gets the decoded fields.
 enum MQTTCodecFuzzing {
     /// Two limit settings: the server's defaults and tight ones that put the size checks within reach.
     static let limits = [MQTTCodecLimits(), MQTTCodecLimits(maximumPacketSize: 64, maximumTopicLength: 16)]
@@ -12,6 +16,7 @@ enum MQTTCodecFuzzing {
             let whole = decodeAll(ByteBuffer(bytes: input), limits: limits)
             for packet in whole.packets {
                 try roundTrip(packet, limits: limits)
+                parseFields(of: packet)
             }
         }
         // Dripping costs a decode attempt per byte; once, with the server's limits, is enough.
@@ -52,6 +57,22 @@ enum MQTTCodecFuzzing {
             }
         }
         return (packets, false)
+    }
+
+    /// The hub's parsers for packet fields, as the connection authenticator and the telemetry intake call them.
+    static func parseFields(of packet: MQTTPacket) {
+        switch packet {
+        case .connect(let connect):
+            if let password = connect.password {
+                _ = try? SharedAccessSignature(parsing: String(decoding: password, as: UTF8.self))
+            }
+        case .publish(let publish):
+            if let range = publish.topic.range(of: "/messages/events/") {
+                _ = try? MessagePropertyBag(parsing: publish.topic[range.upperBound...])
+            }
+        default:
+            break
+        }
     }
 
     /// A decoded packet, encoded again, must decode to an equal packet and nothing else.
