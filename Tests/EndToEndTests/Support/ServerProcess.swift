@@ -47,12 +47,14 @@ final class ServerProcess {
     ///   - addresses: where it listens; a fresh loopback block by default.
     ///   - dataDirectory: a directory to reuse (restart tests); a fresh one by default.
     ///   - readyTimeout: how long start-up may take.
+    ///   - logLevel: the configuration's `logLevel`.
     static func start(
         addresses: ServerAddresses = .unique(),
         dataDirectory: TemporaryDirectory? = nil,
-        readyTimeout: Duration = .seconds(60)
+        readyTimeout: Duration = .seconds(60),
+        logLevel: String = "info"
     ) async throws -> ServerProcess {
-        let launch = try Launch(addresses: addresses, dataDirectory: dataDirectory)
+        let launch = try Launch(addresses: addresses, dataDirectory: dataDirectory, logLevel: logLevel)
         switch await launch.awaitReadiness(timeout: readyTimeout) {
         case .ready(let line):
             let connection = try ServerConnection.load(from: launch.dataDirectory.appendingPathComponent("connection.json"))
@@ -149,12 +151,12 @@ final class ServerProcess {
         let configurationFile: URL
         let child: ChildProcess
 
-        init(addresses: ServerAddresses, dataDirectory: TemporaryDirectory?) throws {
+        init(addresses: ServerAddresses, dataDirectory: TemporaryDirectory?, logLevel: String = "info") throws {
             let binary = try TestEnvironment.provisioBinary()
             scratch = try TemporaryDirectory(prefix: "server")
             self.dataDirectory = dataDirectory?.url ?? scratch.file("data")
             configurationFile = scratch.file("provisio.yaml")
-            try addresses.configurationYAML().write(to: configurationFile, atomically: true, encoding: .utf8)
+            try addresses.configurationYAML(logLevel: logLevel).write(to: configurationFile, atomically: true, encoding: .utf8)
             child = try ChildProcess(
                 binary,
                 ["serve", "--data-dir", self.dataDirectory.path, "--config", configurationFile.path],
