@@ -119,7 +119,12 @@ import Testing
         let endpoint = redacted.endpoints[0]
         #expect(endpoint.headers == ["Authorization": "redacted", "X-Key": "redacted"])
         #expect(endpoint.url == "https://user:redacted@hooks.example:8443/in?code=redacted&flag#redacted")
-        #expect(RoutingConfiguration.redactingURL("https://hooks.example/in") == "https://hooks.example/in")
-        #expect(RoutingConfiguration.redactingURL("not a url with spaces ^") == "redacted")
+        #expect(RoutingEndpointConfiguration.redactingURL("https://hooks.example/in") == "https://hooks.example/in")
+        #expect(RoutingEndpointConfiguration.redactingURL("not a url with spaces ^") == "redacted")
+        var dumped = ""
+        dump(RoutingConfiguration(endpoints: [webhook]), to: &dumped)
+        for text in ["\(webhook)", String(reflecting: RoutingConfiguration(endpoints: [webhook])), dumped] {
+            #expect(!text.contains("S3CRET") && !text.contains("T0KEN") && !text.contains("pa55"), "\(text)")
+        }
     }
 }
