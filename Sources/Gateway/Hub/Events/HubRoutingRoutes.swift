@@ -7,7 +7,8 @@ import Routing
 
 /// `GET`/`PUT /routing` (the shard's endpoints, routes, fallback route and enrichments) and `GET /routing/metrics`
 /// (delivery counters and dead letters per endpoint). Reading needs `serviceConnect`; changing needs `registryWrite`
-/// too (only `iothubowner`-like policies may redirect a hub's data).
+/// too (only `iothubowner`-like policies may redirect a hub's data). A reader without `registryWrite` gets webhook
+/// header values and URL secrets redacted.
 enum HubRoutingRoutes {
     static func add<Context: RequestContext>(to routes: RouterGroup<Context>, routing: ShardRouting, authenticator: ServiceAuthenticator) {
         routes.get("routing") { request, _ -> Response in
