@@ -62,6 +62,12 @@ struct ServerAddresses: Sendable, Equatable {
         for shard in shards {
             lines.append("  - {name: \(shard.name), hostName: \(shard.host), mqttPort: \(mqttPort), httpsPort: \(httpsPort), weight: 1, region: local}")
         }
-        return lines.joined(separator: "\n") + "\n" + extraYAML
+        // The suite runs dozens of servers at once on two cores; generous handshake and CONNECT deadlines keep a
+        // starved scheduler from closing a test's connection before it sends (tests of the deadlines set their own).
+        let limits = extraYAML.contains("limits:") ? "" : Self.unhurriedLimits
+        return lines.joined(separator: "\n") + "\n" + extraYAML + limits
     }
+
+    /// The deadlines every test server gets unless its test sets a `limits:` block.
+    static let unhurriedLimits = "limits: {tlsHandshakeTimeoutSeconds: 60, requestHeadTimeoutSeconds: 60, mqttConnectTimeoutSeconds: 60}\n"
 }
