@@ -48,6 +48,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "AMQPCodec",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strict
+        ),
+        .target(
             name: "PKI",
             dependencies: [
                 .product(name: "X509", package: "swift-certificates"),
@@ -96,7 +101,7 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
-                "MQTTCodec", "PKI", "AccessControl", "Provisioning", "Hub", "Routing",
+                "MQTTCodec", "AMQPCodec", "PKI", "AccessControl", "Provisioning", "Hub", "Routing",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -114,7 +119,7 @@ let package = Package(
         .target(
             name: "ProvisioServer",
             dependencies: [
-                "Gateway", "PKI", "AccessControl", "Storage", "Provisioning", "Hub", "Routing", "MQTTCodec",
+                "Gateway", "PKI", "AccessControl", "Storage", "Provisioning", "Hub", "Routing", "MQTTCodec", "AMQPCodec",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -161,6 +166,11 @@ let package = Package(
         .testTarget(
             name: "MQTTCodecTests",
             dependencies: ["MQTTCodec", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOTestUtils", package: "swift-nio")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "AMQPCodecTests",
+            dependencies: ["AMQPCodec", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOTestUtils", package: "swift-nio")],
             swiftSettings: strict
         ),
         .testTarget(
@@ -223,7 +233,7 @@ let package = Package(
         .target(
             name: "ProvisioFuzzing",
             dependencies: [
-                "MQTTCodec", "AccessControl", "Hub", "Routing", "Provisioning", "PKI",
+                "MQTTCodec", "AMQPCodec", "AccessControl", "Hub", "Routing", "Provisioning", "PKI",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
