@@ -2,12 +2,7 @@
 /// quotes with backslash escapes (`\'`, `\"`, `\\`, `\n`, `\t`, `\r`, `\uXXXX`).
 public enum QueryStringLiteral {
     /// Why a literal could not be read: a 1-based position and a reason.
-    public struct Failure: Error, Sendable {
-        /// 1-based character position.
-        public var position: Int
-        /// What is wrong.
-        public var reason: String
-    }
+    public typealias Failure = QueryLexer.Failure
 
     /// Scans the literal whose opening quote is at `start`; returns its text and the index after the closing quote.
     public static func scan(_ characters: [Character], from start: Int) throws(Failure) -> (String, Int) {

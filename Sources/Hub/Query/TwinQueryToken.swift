@@ -34,7 +34,7 @@ struct TwinQueryToken: Sendable, Equatable {
 
     /// Whether this is the keyword `keyword` (case-insensitive).
     func isKeyword(_ keyword: String) -> Bool {
-        if case .word(let word) = kind { return word.lowercased() == keyword.lowercased() }
+        if case .word(let word) = kind { return word.equalsIgnoringCase(keyword) }
         return false
     }
 }

@@ -38,7 +38,11 @@ struct RoutingQueryParser {
         } catch {
             throw RoutingQuerySyntaxError(position: error.position, reason: error.reason)
         }
-        tokens = try RoutingQueryLexer.tokens(text)
+        do {
+            tokens = try QueryLexer(.routingCondition).tokens(text)
+        } catch {
+            throw RoutingQuerySyntaxError(position: error.position, reason: error.reason)
+        }
         budget = QueryLimits.Budget(limits)
     }
 
