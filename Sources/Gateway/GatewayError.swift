@@ -6,6 +6,8 @@ public struct GatewayError: Error, Sendable, CustomStringConvertible {
         case cannotListen
         /// TLS material could not be loaded.
         case invalidTLSIdentity
+        /// A peer broke the rules of its protocol.
+        case protocolViolation
     }
 
     /// The failure kind.

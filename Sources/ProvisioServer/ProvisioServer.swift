@@ -134,14 +134,15 @@ public struct ProvisioServer: Sendable {
                         (try? await deviceTrust.isTrusted(chain: chain, extraAnchors: authorities.verifyingIssuingCertificates,
                                                           now: Date())) ?? false
                     })
-            services.append(MQTTListener(
+            let mqttListener = MQTTListener(
                 configuration: .init(name: name, host: endpoint.effectiveListenAddress, port: endpoint.mqttPort, identity: identity,
                                      connectTimeout: .seconds(Int64(limits.mqttConnectTimeoutSeconds)),
                                      reloadableContext: tlsContexts[name], connections: listenerLimits.connections,
                                      telemetryBudget: telemetryBudget),
                 authenticator: RevocationEnforcingAuthenticator(authenticator, checker: revocation, logger: endpointLogger),
                 logger: endpointLogger,
-                onBound: { await tracker.listenerBound("\(name)/mqtt", at: $0) }))
+                onBound: { await tracker.listenerBound("\(name)/mqtt", at: $0) })
+            services.append(mqttListener)
             let router = Router(context: ProvisioRequestContext.self)
             router.middlewares.add(ServiceErrorMiddleware())
             router.middlewares.add(RevocationEnforcingMiddleware(checker: revocation))
@@ -182,7 +183,8 @@ public struct ProvisioServer: Sendable {
             }
             services.append(HTTPSListener(
                 name: name, host: endpoint.effectiveListenAddress, port: endpoint.httpsPort, identity: identity,
-                reloadableContext: tlsContexts[name], router: router, limits: listenerLimits, logger: endpointLogger,
+                reloadableContext: tlsContexts[name], router: router, limits: listenerLimits,
+                tunnels: [mqttListener.webSocketTunnel], logger: endpointLogger,
                 onBound: { await tracker.listenerBound("\(name)/https", at: $0) }))
         }
 

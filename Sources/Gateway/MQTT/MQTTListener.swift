@@ -46,9 +46,6 @@ public struct MQTTListener: Service {
         }
     }
 
-    private typealias Connection = (channel: NIOAsyncChannel<MQTTPacket, MQTTPacket>, chain: PresentedCertificateChain,
-                                    fastPath: NIOLoopBound<MQTTPublishFastPathHandler>)
-
     let configuration: Configuration
     let authenticator: any MQTTConnectAuthenticator
     /// The listener's connections; shared with whoever needs to know who is online.
@@ -67,6 +64,19 @@ public struct MQTTListener: Service {
         self.onBound = onBound
     }
 
+    /// MQTT over WebSockets for the endpoint's HTTPS listener, served like this listener's connections (same
+    /// authenticator, limits and client-id registry).
+    public var webSocketTunnel: any WebSocketTunnel {
+        MQTTWebSocketTunnel(server: connectionServer)
+    }
+
+    /// How this listener's connections are served (shared with the MQTT-over-WebSocket tunnel of the same endpoint).
+    var connectionServer: MQTTConnectionServer {
+        MQTTConnectionServer(name: configuration.name, limits: configuration.limits, connectTimeout: configuration.connectTimeout,
+                             telemetryBudget: configuration.telemetryBudget, authenticator: authenticator, registry: registry,
+                             logger: logger)
+    }
+
     /// Binds, serves until graceful shutdown, then closes every connection.
     public func run() async throws {
         let address = "\(configuration.host):\(configuration.port)"
@@ -76,11 +86,10 @@ public struct MQTTListener: Service {
         } catch {
             throw GatewayError(.invalidTLSIdentity, "\(configuration.name): cannot load the TLS certificate: \(error)")
         }
-        let limits = configuration.limits
-        let connectTimeout = configuration.connectTimeout
-        let (connectionLimiter, telemetryBudget) = (configuration.connections, configuration.telemetryBudget)
+        let connectionLimiter = configuration.connections
         let (listenerName, logger) = (configuration.name, self.logger)
-        let server: NIOAsyncChannel<Connection, Never>
+        let mqtt = connectionServer
+        let server: NIOAsyncChannel<MQTTConnectionServer.Connection, Never>
         do {
             server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .serverChannelOption(.backlog, value: 512)
@@ -94,13 +103,7 @@ public struct MQTTListener: Service {
                             try sync.addHandler(ConnectionLimitHandler(limiter: connectionLimiter, listener: listenerName, logger: logger))
                         }
                         try sync.addHandler(NIOSSLServerHandler(context: sslContexts.context, customVerificationCallback: chain.makeVerificationCallback()))
-                        try sync.addHandler(ReadTimeoutHandler(timeout: connectTimeout))
-                        try sync.addHandler(ByteToMessageHandler(MQTTPacketDecoder(limits: limits)))
-                        let fastPath = MQTTPublishFastPathHandler(budget: telemetryBudget)
-                        try sync.addHandler(fastPath)
-                        try sync.addHandler(MessageToByteHandler(MQTTPacketEncoder()))
-                        let asyncChannel = try NIOAsyncChannel<MQTTPacket, MQTTPacket>(wrappingChannelSynchronously: channel)
-                        return (asyncChannel, chain, NIOLoopBound(fastPath, eventLoop: channel.eventLoop))
+                        return try mqtt.configure(channel, presentedCertificates: { chain.certificates })
                     }
                 }
         } catch {
@@ -114,105 +117,13 @@ public struct MQTTListener: Service {
             try await withThrowingDiscardingTaskGroup { group in
                 try await server.executeThenClose { connections in
                     for try await connection in connections {
-                        group.addTask { await self.serve(connection) }
+                        group.addTask { await mqtt.serve(connection) }
                     }
                 }
             }
         } onGracefulShutdown: {
             server.channel.close(promise: nil)
             registry.closeAll()
-        }
-    }
-
-    private func serve(_ connection: Connection) async {
-        let channel = connection.channel.channel
-        guard registry.track(channel) else {
-            // Shutting down: close without serving (executeThenClose also finishes the channel's writer).
-            try? await connection.channel.executeThenClose { _, _ in }
-            return
-        }
-        var logger = self.logger
-        logger[metadataKey: "gateway.listener"] = "\(configuration.name)"
-        logger[metadataKey: "gateway.peer"] = "\(channel.remoteAddress.map { "\($0)" } ?? "?")"
-        var clientId: String?
-        var session: (any MQTTSession)?
-        do {
-            try await connection.channel.executeThenClose { inbound, outbound in
-                var machine = MQTTConnectionStateMachine()
-                for try await packet in inbound {
-                    switch machine.received(packet) {
-                    case .authenticate(let connect):
-                        let request = MQTTConnectRequest(
-                            connect: connect,
-                            presentedCertificates: connection.chain.certificates,
-                            remoteAddress: channel.remoteAddress,
-                            outbound: MQTTOutbound(writer: outbound, channel: channel)
-                        )
-                        switch await authenticator.authenticate(request) {
-                        case .accept(let accepted, let sessionPresent):
-                            machine.authenticated(accepted: true)
-                            session = accepted
-                            clientId = connect.clientIdentifier
-                            logger[metadataKey: "gateway.client_id"] = "\(connect.clientIdentifier)"
-                            registry.claim(clientId: connect.clientIdentifier, for: channel)?.close(promise: nil)
-                            if let path = accepted.publishFastPath {
-                                let handler = connection.fastPath
-                                try await channel.eventLoop.submit { handler.value.activate(path) }.get()
-                            }
-                            try await outbound.write(.connAck(MQTTConnAck(sessionPresent: sessionPresent, returnCode: .accepted)))
-                            let keepAlive: TimeAmount? = connect.keepAliveSeconds == 0
-                                ? nil : .milliseconds(Int64(connect.keepAliveSeconds) * 1500)
-                            try await channel.triggerUserOutboundEvent(ReadTimeoutHandler.SetTimeout(timeout: keepAlive))
-                            logger.debug("MQTT client connected")
-                            await accepted.connected()
-                        case .refuse(let code, let reason):
-                            machine.authenticated(accepted: false)
-                            logger.info("MQTT CONNECT refused", metadata: ["gateway.connack": "\(code.rawValue)", "gateway.reason": "\(reason)"])
-                            try await outbound.write(.connAck(MQTTConnAck(sessionPresent: false, returnCode: code)))
-                            return
-                        }
-                    case .refuse(let code, let reason):
-                        logger.info("MQTT CONNECT refused", metadata: ["gateway.connack": "\(code.rawValue)", "gateway.reason": "\(reason)"])
-                        try await outbound.write(.connAck(MQTTConnAck(sessionPresent: false, returnCode: code)))
-                        return
-                    case .sendPingResponse:
-                        try await outbound.write(.pingResp)
-                    case .deliver(let packet):
-                        guard let session else { return }
-                        try await deliver(packet, to: session, outbound: outbound)
-                    case .close(let reason):
-                        logger.debug("MQTT connection closing", metadata: ["gateway.reason": "\(reason)"])
-                        return
-                    }
-                }
-            }
-        } catch {
-            logger.debug("MQTT connection ended", metadata: ["gateway.reason": "\(error)"])
-        }
-        registry.release(channel, clientId: clientId)
-        channel.close(promise: nil)
-        await session?.closed()
-    }
-
-    private func deliver(_ packet: MQTTPacket, to session: any MQTTSession,
-                         outbound: NIOAsyncChannelOutboundWriter<MQTTPacket>) async throws {
-        switch packet {
-        case .publish(let publish):
-            try await session.publish(publish)
-            if publish.qos == .atLeastOnce, let id = publish.packetIdentifier {
-                try await outbound.write(.pubAck(packetIdentifier: id))
-            }
-        case .subscribe(let subscribe):
-            let codes = await session.subscribe(subscribe.subscriptions)
-            try await outbound.write(.subAck(MQTTSubAck(packetIdentifier: subscribe.packetIdentifier, returnCodes: codes)))
-            await session.subscriptionsAcknowledged()
-        case .unsubscribe(let unsubscribe):
-            await session.unsubscribe(unsubscribe.topicFilters)
-            try await outbound.write(.unsubAck(packetIdentifier: unsubscribe.packetIdentifier))
-        case .pubAck(let id):
-            await session.acknowledged(packetIdentifier: id)
-        default:
-            break
         }
     }
 }
