@@ -10,16 +10,18 @@ import json
 import os
 import sqlite3
 import ssl
+import subprocess
 import sys
+import tempfile
 import threading
 
 import routing_support
 import websocket
-from azure.iot.device import IoTHubDeviceClient, Message, MethodResponse, ProvisioningDeviceClient
+from azure.iot.device import IoTHubDeviceClient, Message, MethodResponse, ProvisioningDeviceClient, X509
 from azure.iot.hub import IoTHubRegistryManager
 from azure.iot.hub.models import CloudToDeviceMethod, Twin, TwinProperties
 from provisioningserviceclient import ProvisioningServiceClient
-from provisioningserviceclient.models import AttestationMechanism, EnrollmentGroup
+from provisioningserviceclient.models import AttestationMechanism, EnrollmentGroup, IndividualEnrollment
 from provisioningserviceclient.protocol.models import SymmetricKeyAttestation
 
 conn = json.load(open(sys.argv[1]))
@@ -156,6 +158,27 @@ def raw_peers():
     return {"garbageClosed": closed, "unknownSubprotocolStatus": refused}
 
 
+def x509_device():
+    """A self-signed X.509 device registers and connects over WebSockets: its TLS client certificate is the credential."""
+    work = tempfile.mkdtemp()
+    cert, key = os.path.join(work, "ws-x509.pem"), os.path.join(work, "ws-x509.key")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", key,
+                    "-out", cert, "-days", "30", "-subj", "/CN=ws-x509-1", "-addext", "extendedKeyUsage=clientAuth"],
+                   check=True, capture_output=True)
+    service.create_or_update(IndividualEnrollment.create("ws-x509-1", AttestationMechanism.create_with_x509_client_certs(open(cert).read())))
+    result = ProvisioningDeviceClient.create_from_x509_certificate(
+        provisioning_host=conn["dps"]["host"], registration_id="ws-x509-1", id_scope=conn["idScope"],
+        x509=X509(cert_file=cert, key_file=key), server_verification_cert=trust, websockets=True).register()
+    client = IoTHubDeviceClient.create_from_x509_certificate(
+        x509=X509(cert_file=cert, key_file=key), hostname=result.registration_state.assigned_hub,
+        device_id=result.registration_state.device_id, server_verification_cert=trust, websockets=True)
+    client.connect()
+    client.send_message(Message("x509 over wss"))
+    connected = client.connected
+    client.shutdown()
+    return {"status": result.status, "connected": connected}
+
+
 def still_serving():
     state["client"].send_message(Message("after the hostile peers"))
     return {"connected": state["client"].connected}
@@ -169,6 +192,7 @@ if steps.get("connect", {}).get("ok"):
     step("cloudToDevice", cloud_to_device)
     step("method", method)
     step("twin", twin)
+    step("x509", x509_device)
     step("rawPeers", raw_peers)
     step("stillServing", still_serving)
     state["client"].shutdown()
