@@ -45,6 +45,12 @@ struct TelemetryBenchmark: AsyncParsableCommand {
     @Flag(help: "Measure only Provisio.")
     var skipMosquitto = false
 
+    @Flag(help: "Also measure MQTT over WebSockets (wss://{hub}:{httpsPort}/$iothub/websocket) with the same devices and load, right after raw MQTT in each round.")
+    var webSockets = false
+
+    /// The device-transports issue's target: MQTT over WebSockets within 25 % of raw MQTT.
+    static let webSocketTargetRatio = 0.75
+
     /// The issue's target: Provisio/mosquitto ≥ 1.0 with durability on.
     static let targetRatio = 1.0
 
@@ -80,6 +86,7 @@ struct TelemetryBenchmark: AsyncParsableCommand {
         do {
             var provisioTotals = (messages: 0, seconds: 0.0)
             var mosquittoTotals = (messages: 0, seconds: 0.0)
+            var webSocketTotals = (messages: 0, seconds: 0.0)
             var roundRatios: [Double] = []
             for round in 1...rounds {
                 progress("telemetry round \(round): Provisio \(shard.name), \(messages) messages")
@@ -92,6 +99,21 @@ struct TelemetryBenchmark: AsyncParsableCommand {
                 report.rows.append(row("Provisio \(shard.name), round \(round)", provisio))
                 provisioTotals.messages += provisio.messages
                 provisioTotals.seconds += report.rows.last?.seconds ?? 0
+                let provisioRoundRate = report.rows.last?.ratePerSecond ?? 0
+
+                if webSockets {
+                    progress("telemetry round \(round): Provisio \(shard.name) over MQTT-WebSockets, \(messages) messages")
+                    let overWebSockets = members.map { member in
+                        var member = member
+                        member.port = shard.httpsPort
+                        member.webSocketPath = "/$iothub/websocket"
+                        return member
+                    }
+                    let result = try await TelemetryFleet.run(members: overWebSockets, tls: tls, brokerPID: serverPid)
+                    report.rows.append(row("Provisio \(shard.name) MQTT-WS, round \(round)", result))
+                    webSocketTotals.messages += result.messages
+                    webSocketTotals.seconds += report.rows.last?.seconds ?? 0
+                }
 
                 guard let broker else { continue }
                 progress("telemetry round \(round): mosquitto, \(messages) messages")
@@ -105,11 +127,20 @@ struct TelemetryBenchmark: AsyncParsableCommand {
                 report.rows.append(row("mosquitto, round \(round)", baseline))
                 mosquittoTotals.messages += baseline.messages
                 mosquittoTotals.seconds += report.rows.last?.seconds ?? 0
-                let rows = report.rows.suffix(2).map(\.ratePerSecond)
-                if rows.count == 2, rows[1] > 0 { roundRatios.append(rows[0] / rows[1]) }
+                if let mosquittoRoundRate = report.rows.last?.ratePerSecond, mosquittoRoundRate > 0 {
+                    roundRatios.append(provisioRoundRate / mosquittoRoundRate)
+                }
             }
             let provisioRate = Double(provisioTotals.messages) / max(provisioTotals.seconds, 1e-9)
             report.summary["provisioPerSecond"] = provisioRate
+            if webSockets {
+                let webSocketRate = Double(webSocketTotals.messages) / max(webSocketTotals.seconds, 1e-9)
+                report.summary["provisioWebSocketPerSecond"] = webSocketRate
+                report.summary["ratioWebSocketToMQTT"] = webSocketRate / provisioRate
+                report.notes.append(webSocketRate / provisioRate >= Self.webSocketTargetRatio
+                    ? "WebSocket target met: MQTT-WS/MQTT = \(String(format: "%.2f", webSocketRate / provisioRate))"
+                    : "WebSocket target missed: MQTT-WS/MQTT = \(String(format: "%.2f", webSocketRate / provisioRate)) < \(Self.webSocketTargetRatio)")
+            }
             if broker != nil {
                 let mosquittoRate = Double(mosquittoTotals.messages) / max(mosquittoTotals.seconds, 1e-9)
                 report.summary["mosquittoPerSecond"] = mosquittoRate

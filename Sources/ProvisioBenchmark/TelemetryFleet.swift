@@ -1,7 +1,9 @@
 import MQTTCodec
 import NIOCore
+import NIOHTTP1
 import NIOPosix
 import NIOSSL
+import NIOWebSocket
 
 /// Many publishing connections to one broker, connected first and then started together, so the measured
 /// window holds only publishing.
@@ -11,6 +13,8 @@ struct TelemetryFleet {
         var host: String
         var port: Int
         var plan: TelemetryPlan
+        /// MQTT inside a WebSocket at this path (`/$iothub/websocket`) instead of raw MQTT over TLS.
+        var webSocketPath: String? = nil
     }
 
     /// Result of a run.
@@ -42,9 +46,31 @@ struct TelemetryFleet {
                         try sync.addHandler(NIOSSLClientHandler(context: tls, serverHostname: serverHostname))
                         try sync.addHandler(IdleStateHandler(readTimeout: .seconds(60)))
                         try sync.addHandler(IdleCloseHandler())
-                        try sync.addHandler(ByteToMessageHandler(MQTTPacketDecoder()))
-                        try sync.addHandler(MessageToByteHandler(MQTTPacketEncoder()))
-                        try sync.addHandler(TelemetryPublisher(plan: plan, connected: connected, finished: finished))
+                        guard let path = member.webSocketPath else {
+                            try sync.addHandler(ByteToMessageHandler(MQTTPacketDecoder()))
+                            try sync.addHandler(MessageToByteHandler(MQTTPacketEncoder()))
+                            try sync.addHandler(TelemetryPublisher(plan: plan, connected: connected, finished: finished))
+                            return
+                        }
+                        let upgraded = try sync.configureUpgradableHTTPClientPipeline(configuration: .init(
+                            upgradeConfiguration: Self.webSocketUpgrade(host: member.host, path: path) { channel in
+                                channel.eventLoop.makeCompletedFuture {
+                                    let sync = channel.pipeline.syncOperations
+                                    try sync.addHandler(WebSocketClientByteStream())
+                                    try sync.addHandler(ByteToMessageHandler(MQTTPacketDecoder()))
+                                    try sync.addHandler(MessageToByteHandler(MQTTPacketEncoder()))
+                                    try sync.addHandler(TelemetryPublisher(plan: plan, connected: connected, finished: finished))
+                                    return true
+                                }
+                            }))
+                        upgraded.whenSuccess { accepted in
+                            // The upgrade handler has removed the HTTP handlers by now: MQTT may start.
+                            guard accepted else {
+                                return connected.fail(BenchmarkError("the server refused the WebSocket upgrade at \(path)"))
+                            }
+                            channel.triggerUserOutboundEvent(TelemetryPublisher.SendConnect(), promise: nil)
+                        }
+                        upgraded.whenFailure { connected.fail($0) }
                     }
                 }
                 .connect(to: try SocketAddress(ipAddress: member.host, port: member.port))
@@ -81,5 +107,19 @@ struct TelemetryFleet {
         }
         return Result(messages: latencies.count, failures: failures, firstError: firstError, elapsed: end - start,
                       latencies: latencies, cpu: cpu)
+    }
+
+    /// A WebSocket upgrade offering subprotocol `mqtt`, as the Azure device SDKs send it; true once upgraded.
+    private static func webSocketUpgrade(
+        host: String, path: String, upgraded: @escaping @Sendable (any Channel) -> EventLoopFuture<Bool>
+    ) -> NIOTypedHTTPClientUpgradeConfiguration<Bool> {
+        var head = HTTPRequestHead(version: .http1_1, method: .GET, uri: path)
+        head.headers.add(name: "Host", value: host)
+        head.headers.add(name: "Sec-WebSocket-Protocol", value: "mqtt")
+        head.headers.add(name: "Content-Length", value: "0")
+        let upgrader = NIOTypedWebSocketClientUpgrader<Bool>(maxFrameSize: 1 << 20) { channel, _ in upgraded(channel) }
+        return NIOTypedHTTPClientUpgradeConfiguration(upgradeRequestHead: head, upgraders: [upgrader]) { channel in
+            channel.eventLoop.makeSucceededFuture(false)
+        }
     }
 }

@@ -20,6 +20,7 @@ final class TelemetryPublisher: ChannelDuplexHandler {
     private var needsFlush = false
     private var isConnected = false
     private var isDone = false
+    private var connectSent = false
 
     /// Creates a publisher; `connected` completes on CONNACK 0, `finished` once every message is acknowledged.
     init(plan: TelemetryPlan, connected: EventLoopPromise<Void>, finished: EventLoopPromise<LatencySamples>) {
@@ -28,10 +29,20 @@ final class TelemetryPublisher: ChannelDuplexHandler {
         self.finished = finished
     }
 
+    /// Outbound user event that sends CONNECT on a connection that is already up (after a WebSocket upgrade, once
+    /// the HTTP handlers are gone).
+    struct SendConnect: Sendable {}
+
     func channelActive(context: ChannelHandlerContext) {
         // NIOSSL holds this until the handshake is done.
-        context.writeAndFlush(wrapOutboundOut(.connect(plan.connect)), promise: nil)
+        sendConnect(context: context)
         context.fireChannelActive()
+    }
+
+    private func sendConnect(context: ChannelHandlerContext) {
+        guard !connectSent else { return }
+        connectSent = true
+        context.writeAndFlush(wrapOutboundOut(.connect(plan.connect)), promise: nil)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -69,6 +80,11 @@ final class TelemetryPublisher: ChannelDuplexHandler {
     }
 
     func triggerUserOutboundEvent(context: ChannelHandlerContext, event: Any, promise: EventLoopPromise<Void>?) {
+        if event is SendConnect {
+            sendConnect(context: context)
+            promise?.succeed(())
+            return
+        }
         guard event is StartPublishing else {
             context.triggerUserOutboundEvent(event, promise: promise)
             return
