@@ -139,7 +139,7 @@ let package = Package(
         .executableTarget(
             name: "ProvisioCLI",
             dependencies: [
-                "ProvisioServer", "PKI", "Storage", "Provisioning",
+                "ProvisioServer", "PKI", "Storage", "Provisioning", "AccessControl",
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Logging", package: "swift-log"),

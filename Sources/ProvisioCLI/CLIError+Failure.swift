@@ -37,3 +37,15 @@ extension CLIError {
         }
     }
 }
+
+extension CLIError {
+    /// The record id a command names, given as its argument (`create ID`, like `show ID`) or through the older option
+    /// spelling (`--group-id ID`); exactly one of them.
+    static func identifier(argument: String?, option: String?, optionName: String, what: String) throws -> String {
+        switch (argument, option) {
+        case (let id?, nil), (nil, let id?): return id
+        case (.some, .some): throw CLIError("give \(what) once: as the argument or with \(optionName), not both")
+        case (nil, nil): throw CLIError("missing \(what) (the first argument)")
+        }
+    }
+}

@@ -20,9 +20,9 @@ struct ConfigCommand: AsyncParsableCommand {
                 throw CLIError("\(error)")
             }
             print("\(file): valid")
-            print("  dps: \(configuration.dps.endpoint.hostName) mqtt \(configuration.dps.endpoint.effectiveListenAddress):\(configuration.dps.endpoint.mqttPort) https :\(configuration.dps.endpoint.httpsPort)")
+            print("  dps: \(configuration.dps.endpoint.hostName) mqtt \(configuration.dps.endpoint.effectiveListenAddress):\(configuration.dps.endpoint.mqttPort) amqp :\(configuration.dps.endpoint.amqpPort) https :\(configuration.dps.endpoint.httpsPort)")
             for shard in configuration.shards {
-                print("  \(shard.name): \(shard.endpoint.hostName) mqtt \(shard.endpoint.effectiveListenAddress):\(shard.endpoint.mqttPort) https :\(shard.endpoint.httpsPort) weight \(shard.weight) region \(shard.region)")
+                print("  \(shard.name): \(shard.endpoint.hostName) mqtt \(shard.endpoint.effectiveListenAddress):\(shard.endpoint.mqttPort) amqp :\(shard.endpoint.amqpPort) https :\(shard.endpoint.httpsPort) weight \(shard.weight) region \(shard.region)")
             }
         }
     }

@@ -6,13 +6,14 @@ import Provisioning
 struct EnrollmentCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "enrollment", abstract: "Manage individual enrollments (works while provisio serve runs).",
-        subcommands: [Create.self, Show.self, List.self, Delete.self, Import.self])
+        subcommands: [Create.self, Show.self, List.self, Update.self, Enable.self, Disable.self, Delete.self, Import.self])
 
-    /// `provisio enrollment create --registration-id ID (--symmetric-key | --x509-cert FILE | --tpm-ek B64) …`.
+    /// `provisio enrollment create ID (--symmetric-key | --x509-cert FILE | --tpm-ek B64) …`.
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create an individual enrollment and print it, generated keys included.")
         @OptionGroup var data: DataDirectoryOptions
-        @Option(name: .customLong("registration-id"), help: "The registration id the device presents.") var registrationId: String
+        @Argument(help: "The registration id the device presents.") var id: String?
+        @Option(name: .customLong("registration-id"), help: .hidden) var registrationIdOption: String?
         @Option(name: .customLong("device-id"), help: "Device id on the hub (default: the registration id).") var deviceId: String?
         @OptionGroup var symmetricKey: SymmetricKeyOptions
         @Option(name: .customLong("x509-cert"), help: "Attest with this device certificate (PEM or DER file).") var x509Certificate: String?
@@ -24,6 +25,8 @@ struct EnrollmentCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await CLIError.reporting {
+                let registrationId = try CLIError.identifier(argument: id, option: registrationIdOption, optionName: "--registration-id",
+                                                             what: "a registration id")
                 var enrollment = IndividualEnrollment(registrationId: registrationId, attestation: try attestation())
                 enrollment.deviceId = deviceId
                 try settings.values().apply(to: &enrollment)

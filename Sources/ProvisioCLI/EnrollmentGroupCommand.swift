@@ -6,13 +6,14 @@ import Provisioning
 struct EnrollmentGroupCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "enrollment-group", abstract: "Manage enrollment groups (works while provisio serve runs).",
-        subcommands: [Create.self, Show.self, List.self, Delete.self])
+        subcommands: [Create.self, Show.self, List.self, Update.self, Enable.self, Disable.self, Delete.self, ComputeDeviceKey.self])
 
-    /// `provisio enrollment-group create --group-id ID (--symmetric-key | --signing-cert FILE | --ca-ref NAME) …`.
+    /// `provisio enrollment-group create ID (--symmetric-key | --signing-cert FILE | --ca-ref NAME) …`.
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create an enrollment group and print it, generated keys included.")
         @OptionGroup var data: DataDirectoryOptions
-        @Option(name: .customLong("group-id"), help: "The enrollment group id.") var groupId: String
+        @Argument(help: "The enrollment group id.") var id: String?
+        @Option(name: .customLong("group-id"), help: .hidden) var groupIdOption: String?
         @OptionGroup var symmetricKey: SymmetricKeyOptions
         @Option(name: .customLong("signing-cert"), help: "Attest with this CA or intermediate certificate (PEM or DER file).") var signingCertificate: String?
         @Option(name: .customLong("secondary-signing-cert"), help: "Secondary signing certificate (with --signing-cert).") var secondarySigningCertificate: String?
@@ -23,6 +24,7 @@ struct EnrollmentGroupCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await CLIError.reporting {
+                let groupId = try CLIError.identifier(argument: id, option: groupIdOption, optionName: "--group-id", what: "an enrollment group id")
                 var group = EnrollmentGroup(enrollmentGroupId: groupId, attestation: try attestation())
                 try settings.values().apply(to: &group)
                 let store = try EnrollmentStore.open(data, configurationFile: settings.configurationFile)

@@ -27,6 +27,26 @@ struct EnrollmentSettingsOptions: ParsableArguments {
     @Option(name: .customLong("config"), help: "The server configuration, for the hubs --iot-hub may name (default: the running server's connection.json, else the built-in configuration).")
     var configurationFile: String?
 
+    /// Whether any setting was given (an `update` without one changes nothing and says so).
+    var isEmpty: Bool {
+        !disabled && allocationPolicy == nil && iotHubs.isEmpty && webhookURL == nil && initialTwin == nil && !iotEdge && reprovision == nil
+    }
+
+    /// Sets only the members whose options were given (what `update` does); `--disabled` disables.
+    func applyChanges(to enrollment: inout some EnrollmentSettingsHolder) throws {
+        let values = try values()
+        if disabled { enrollment.provisioningStatus = .disabled }
+        if let policy = values.allocationPolicy {
+            enrollment.allocationPolicy = policy
+            if policy != .custom { enrollment.customAllocationDefinition = nil }
+        }
+        if let hubs = values.iotHubs { enrollment.iotHubs = hubs }
+        if let webhook = values.customAllocationDefinition { enrollment.customAllocationDefinition = webhook }
+        if let twin = values.initialTwin { enrollment.initialTwin = twin }
+        if let capabilities = values.capabilities { enrollment.capabilities = capabilities }
+        if let reprovision = values.reprovisionPolicy { enrollment.reprovisionPolicy = reprovision }
+    }
+
     /// The typed settings; throws a `CLIError` for text that cannot be read.
     func values() throws -> EnrollmentSettingsValues {
         var policy = try allocationPolicy.map(EnrollmentFieldText.allocationPolicy)
@@ -55,8 +75,8 @@ struct EnrollmentSettingsValues {
     var capabilities: DeviceCapabilities?
     var reprovisionPolicy: ReprovisionPolicy?
 
-    /// Sets the members on an individual enrollment.
-    func apply(to enrollment: inout IndividualEnrollment) {
+    /// Sets every member on an individual enrollment or a group (what `create` does).
+    func apply(to enrollment: inout some EnrollmentSettingsHolder) {
         enrollment.provisioningStatus = provisioningStatus
         enrollment.allocationPolicy = allocationPolicy
         enrollment.iotHubs = iotHubs
@@ -64,16 +84,5 @@ struct EnrollmentSettingsValues {
         enrollment.initialTwin = initialTwin
         enrollment.capabilities = capabilities
         enrollment.reprovisionPolicy = reprovisionPolicy
-    }
-
-    /// Sets the members on a group.
-    func apply(to group: inout EnrollmentGroup) {
-        group.provisioningStatus = provisioningStatus
-        group.allocationPolicy = allocationPolicy
-        group.iotHubs = iotHubs
-        group.customAllocationDefinition = customAllocationDefinition
-        group.initialTwin = initialTwin
-        group.capabilities = capabilities
-        group.reprovisionPolicy = reprovisionPolicy
     }
 }

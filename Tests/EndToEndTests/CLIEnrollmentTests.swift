@@ -104,6 +104,64 @@ struct CLIEnrollmentTests {
         #expect(gone.stderr.contains("no enrollment group"), "stderr: \(gone.stderr)")
     }
 
+    @Test("create takes the id as its argument like show; update changes only what is given; enable, disable; compute-device-key")
+    func changesAndDerivedKeys() async throws {
+        let data = try await CLIDataDirectory.make()
+        let create = try await data.run(["enrollment-group", "create", "line-b", "--symmetric-key", "--json"])
+        try #require(create.status == .exited(0), "stderr: \(create.stderr)")
+        let group = try CLIEnrollmentJSON.decode(create.stdout)
+        #expect(group.enrollmentGroupId == "line-b")
+        let both = try await data.run(["enrollment-group", "create", "line-c", "--group-id", "line-c", "--symmetric-key"])
+        #expect(both.status == .exited(1))
+        #expect(both.stderr.contains("not both"), "stderr: \(both.stderr)")
+
+        let update = try await data.run(["enrollment-group", "update", "line-b", "--allocation-policy", "static", "--iot-hub",
+                                         data.hubHostNames[2], "--config", data.configurationFile, "--json"])
+        try #require(update.status == .exited(0), "stderr: \(update.stderr)")
+        let updated = try CLIEnrollmentJSON.decode(update.stdout)
+        #expect(updated.allocationPolicy == "static")
+        #expect(updated.iotHubs == [data.hubHostNames[2]])
+        #expect(updated.attestation.symmetricKey?.primaryKey == group.attestation.symmetricKey?.primaryKey, "keys survive an update")
+        #expect(updated.etag != group.etag)
+        let nothing = try await data.run(["enrollment-group", "update", "line-b"])
+        #expect(nothing.status == .exited(1))
+        #expect(nothing.stderr.contains("nothing to change"), "stderr: \(nothing.stderr)")
+
+        #expect(try await data.run(["enrollment-group", "disable", "line-b", "--config", data.configurationFile]).status == .exited(0))
+        let disabled = try await data.run(["enrollment-group", "show", "line-b", "--json"])
+        #expect(try CLIEnrollmentJSON.decode(disabled.stdout).provisioningStatus == "disabled")
+        #expect(try CLIEnrollmentJSON.decode(disabled.stdout).allocationPolicy == "static", "disable keeps the other settings")
+        #expect(try await data.run(["enrollment-group", "enable", "line-b", "--config", data.configurationFile]).status == .exited(0))
+        let enabled = try await data.run(["enrollment-group", "show", "line-b", "--json"])
+        #expect(try CLIEnrollmentJSON.decode(enabled.stdout).provisioningStatus == "enabled")
+
+        // The derived key, checked against openssl's HMAC-SHA256 of the registration id under the group key.
+        let derived = try await data.run(["enrollment-group", "compute-device-key", "line-b", "--registration-id", "lamp-042"])
+        try #require(derived.status == .exited(0), "stderr: \(derived.stderr)")
+        let groupKey = try #require(group.attestation.symmetricKey?.primaryKey.flatMap { Data(base64Encoded: $0) })
+        let hex = groupKey.map { String(format: "%02x", $0) }.joined()
+        let message = try TemporaryDirectory(prefix: "hmac")
+        try Data("lamp-042".utf8).write(to: message.file("id"))
+        let mac = try await ChildProcess.run(URL(fileURLWithPath: "/usr/bin/openssl"),
+                                             ["dgst", "-sha256", "-mac", "HMAC", "-macopt", "hexkey:\(hex)", "-binary", "-out",
+                                              message.file("mac").path, message.file("id").path])
+        #expect(mac.status == .exited(0), "openssl: \(mac.stderr)")
+        let expected = try Data(contentsOf: message.file("mac")).base64EncodedString()
+        #expect(derived.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == expected)
+        let badId = try await data.run(["enrollment-group", "compute-device-key", "line-b", "--registration-id", "a b"])
+        #expect(badId.status == .exited(1))
+
+        let individual = try await data.run(["enrollment", "create", "meter-7", "--symmetric-key"])
+        try #require(individual.status == .exited(0), "stderr: \(individual.stderr)")
+        let renamed = try await data.run(["enrollment", "update", "meter-7", "--device-id", "meter-seven", "--reprovision", "reset", "--json"])
+        try #require(renamed.status == .exited(0), "stderr: \(renamed.stderr)")
+        #expect(try CLIEnrollmentJSON.decode(renamed.stdout).deviceId == "meter-seven")
+        #expect(try await data.run(["enrollment", "disable", "meter-7"]).status == .exited(0))
+        let shown = try await data.run(["enrollment", "show", "meter-7", "--json"])
+        #expect(try CLIEnrollmentJSON.decode(shown.stdout).provisioningStatus == "disabled")
+        #expect(try CLIEnrollmentJSON.decode(shown.stdout).deviceId == "meter-seven")
+    }
+
     @Test("Without a database the commands refuse with 'run provisio serve first'; an unknown registration exits 1")
     func refusals() async throws {
         let empty = try TemporaryDirectory(prefix: "cli-empty")
