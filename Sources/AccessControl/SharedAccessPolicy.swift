@@ -25,6 +25,11 @@ public struct SharedAccessPolicy: Sendable, Equatable {
         "HostName=\(hostName);SharedAccessKeyName=\(name);SharedAccessKey=\(primaryKey.base64)"
     }
 
+    /// An Event Hubs connection string (`azure-eventhub`) for the entity `entityPath` at `hostName`, primary key.
+    public func eventHubsConnectionString(hostName: String, entityPath: String) -> String {
+        "Endpoint=sb://\(hostName)/;SharedAccessKeyName=\(name);SharedAccessKey=\(primaryKey.base64);EntityPath=\(entityPath)"
+    }
+
     /// The policies a DPS instance starts with.
     public static func defaultProvisioningPolicies() -> [SharedAccessPolicy] {
         [generated("provisioningserviceowner", [.serviceConfig, .enrollmentRead, .enrollmentWrite, .registrationStatusRead, .registrationStatusWrite])]

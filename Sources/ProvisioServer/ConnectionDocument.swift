@@ -8,6 +8,8 @@ public struct ConnectionDocument: Codable, Sendable, Equatable {
         public var host: String
         /// MQTT port.
         public var mqttPort: Int
+        /// AMQP port.
+        public var amqpPort: Int
         /// HTTPS port.
         public var httpsPort: Int
         /// `azure-iothub-provisioningserviceclient` connection string.
@@ -22,10 +24,14 @@ public struct ConnectionDocument: Codable, Sendable, Equatable {
         public var hostName: String
         /// MQTT port.
         public var mqttPort: Int
+        /// AMQP port.
+        public var amqpPort: Int
         /// HTTPS port.
         public var httpsPort: Int
         /// `azure-iot-hub` connection string.
         public var serviceConnectionString: String
+        /// `azure-eventhub` connection string of the shard's built-in events endpoint.
+        public var eventHubsConnectionString: String
     }
 
     /// The DPS ID scope.

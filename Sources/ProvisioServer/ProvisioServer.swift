@@ -42,7 +42,9 @@ public struct ProvisioServer: Sendable {
         ])
 
         let endpoints = [("dps", configuration.dps.endpoint)] + configuration.shards.map { ($0.name, $0.endpoint) }
-        let expected = Set(endpoints.flatMap { ["\($0.0)/mqtt", "\($0.0)/https"] } + ["dps/pki"])
+        // Every listener reports "{endpoint}/{kind}" when bound; the server is ready when all of them have.
+        let listenerKinds = ["mqtt", "https"]
+        let expected = Set(endpoints.flatMap { endpoint in listenerKinds.map { "\(endpoint.0)/\($0)" } } + ["dps/pki"])
         let document = ConnectionDocumentBuilder(configuration: configuration, installation: installation)
         let connectionFile = dataDirectory.connectionDocument
         let logger = self.logger
@@ -50,7 +52,7 @@ public struct ProvisioServer: Sendable {
             do {
                 let connection = document.build(bound: bound)
                 try AtomicFile.write(try connection.encoded(), to: connectionFile, permissions: 0o600)
-                announce("ready idScope=\(connection.idScope) dps=\(connection.dps.host):\(connection.dps.mqttPort) hubs=\(connection.hubs.map(\.hostName).joined(separator: ",")) connection=\(connectionFile.path)")
+                announce(document.readyLine(connection, file: connectionFile))
             } catch {
                 logger.critical("cannot write connection.json", metadata: ["provisio.error": "\(error)"])
             }
@@ -182,7 +184,8 @@ public struct ProvisioServer: Sendable {
                 }
             }
             services.append(HTTPSListener(
-                name: name, host: endpoint.effectiveListenAddress, port: endpoint.httpsPort, identity: identity,
+                name: name, host: endpoint.effectiveListenAddress, port: endpoint.httpsPort, fallbackPort: endpoint.httpsFallbackPort,
+                identity: identity,
                 reloadableContext: tlsContexts[name], router: router, limits: listenerLimits,
                 tunnels: [mqttListener.webSocketTunnel], logger: endpointLogger,
                 onBound: { await tracker.listenerBound("\(name)/https", at: $0) }))
@@ -222,10 +225,12 @@ extension ProvisioServer {
         return authority
     }
 
-    /// The names a service token may be scoped to: the host name with and without the HTTPS port.
+    /// The names a service token may be scoped to: the host name without a port and with the HTTPS port (or its
+    /// unprivileged fallback, which the listener may have bound instead).
     static func serviceHostNames(_ endpoint: EndpointConfiguration, boundPort: Int) -> [String] {
-        var names = [endpoint.hostName, "\(endpoint.hostName):\(boundPort)"]
-        if let listen = endpoint.listenAddress { names += [listen, "\(listen):\(boundPort)"] }
+        let ports = [boundPort] + (endpoint.httpsFallbackPort.map { [$0] } ?? [])
+        var names = [endpoint.hostName] + ports.map { "\(endpoint.hostName):\($0)" }
+        if let listen = endpoint.listenAddress { names += [listen] + ports.map { "\(listen):\($0)" } }
         return names
     }
 }
@@ -237,24 +242,51 @@ struct ConnectionDocumentBuilder: Sendable {
 
     func build(bound: [String: SocketAddress]) -> ConnectionDocument {
         func port(_ key: String, _ configured: Int) -> Int { bound[key]?.port ?? configured }
-        let dpsHTTPS = port("dps/https", configuration.dps.endpoint.httpsPort)
+        let dps = configuration.dps.endpoint
+        let dpsHTTPS = port("dps/https", dps.httpsPort)
         let owner = installation.dpsPolicies.first { $0.name == "provisioningserviceowner" } ?? installation.dpsPolicies[0]
         let hubs = configuration.shards.map { shard -> ConnectionDocument.Hub in
             let https = port("\(shard.name)/https", shard.endpoint.httpsPort)
             let policies = installation.hubPolicies[shard.name] ?? []
+            let hostName = Self.serviceHostName(shard.endpoint.hostName, httpsPort: https)
             let connection = (policies.first { $0.name == "iothubowner" } ?? policies.first)?
-                .connectionString(hostName: "\(shard.endpoint.hostName):\(https)") ?? ""
+                .connectionString(hostName: hostName) ?? ""
+            // Event Hubs clients authenticate with the hub's `service` policy (ServiceConnect), as Azure's built-in
+            // endpoint connection string does; the entity is the shard's events log, named after the shard.
+            let eventHubs = (policies.first { $0.name == "service" } ?? policies.first { $0.permissions.contains(.serviceConnect) })?
+                .eventHubsConnectionString(hostName: shard.endpoint.hostName, entityPath: shard.name) ?? ""
             return ConnectionDocument.Hub(
                 name: shard.name, hostName: shard.endpoint.hostName,
-                mqttPort: port("\(shard.name)/mqtt", shard.endpoint.mqttPort), httpsPort: https,
-                serviceConnectionString: connection)
+                mqttPort: port("\(shard.name)/mqtt", shard.endpoint.mqttPort),
+                amqpPort: port("\(shard.name)/amqp", shard.endpoint.amqpPort), httpsPort: https,
+                serviceConnectionString: connection, eventHubsConnectionString: eventHubs)
         }
         return ConnectionDocument(
             idScope: installation.idScope.value,
-            dps: .init(host: configuration.dps.endpoint.hostName, mqttPort: port("dps/mqtt", configuration.dps.endpoint.mqttPort),
+            dps: .init(host: dps.hostName, mqttPort: port("dps/mqtt", dps.mqttPort), amqpPort: port("dps/amqp", dps.amqpPort),
                        httpsPort: dpsHTTPS,
-                       serviceConnectionString: owner.connectionString(hostName: "\(configuration.dps.endpoint.hostName):\(dpsHTTPS)")),
+                       serviceConnectionString: owner.connectionString(hostName: Self.serviceHostName(dps.hostName, httpsPort: dpsHTTPS))),
             hubs: hubs,
             trustBundle: installation.dataDirectory.trustBundle.path)
+    }
+
+    /// A connection string's `HostName`: the host alone on 443, as Azure's always are (the AMQP clients derive their
+    /// `amqps://` address from it, so a port there would be dialled for AMQP too); `host:port` otherwise.
+    static func serviceHostName(_ hostName: String, httpsPort: Int) -> String {
+        httpsPort == EndpointConfiguration.defaultHTTPSPort ? hostName : "\(hostName):\(httpsPort)"
+    }
+
+    /// The `ready` line; it names every endpoint whose HTTPS fell back from 443 to the unprivileged port.
+    func readyLine(_ connection: ConnectionDocument, file: URL) -> String {
+        var line = "ready idScope=\(connection.idScope) dps=\(connection.dps.host):\(connection.dps.mqttPort)"
+            + " hubs=\(connection.hubs.map(\.hostName).joined(separator: ",")) connection=\(file.path)"
+        let configured = [("dps", configuration.dps.endpoint.httpsPort)] + configuration.shards.map { ($0.name, $0.endpoint.httpsPort) }
+        let bound = [("dps", connection.dps.httpsPort)] + connection.hubs.map { ($0.name, $0.httpsPort) }
+        let fellBack = zip(configured, bound).filter { $0.0.1 != $0.1.1 }.map { "\($0.0.0)" }
+        if let port = zip(configured, bound).first(where: { $0.0.1 != $0.1.1 })?.1.1 {
+            line += " httpsFallback=\(port) endpoints=\(fellBack.joined(separator: ",")) (binding 443 was refused: no privilege;"
+                + " WebSocket transports and SDK file uploads need 443)"
+        }
+        return line
     }
 }

@@ -11,6 +11,7 @@ public struct HTTPSListener: Service {
     let name: String
     let host: String
     let port: Int
+    let fallbackPort: Int?
     let identity: TLSServerIdentity
     let reloadableContext: ReloadableTLSContext?
     let responder: RouterResponder<ProvisioRequestContext>
@@ -21,8 +22,10 @@ public struct HTTPSListener: Service {
 
     /// Creates a listener serving `router`; `onBound` is called once the socket accepts connections. With
     /// `reloadableContext` the TLS settings come from it (and may be replaced while running) instead of `identity`.
-    /// `tunnels` are the protocols served over WebSockets on this listener (MQTT, AMQP).
-    public init(name: String, host: String, port: Int, identity: TLSServerIdentity,
+    /// `tunnels` are the protocols served over WebSockets on this listener (MQTT, AMQP). With `fallbackPort`, a bind of
+    /// `port` refused for lack of privilege (EACCES, e.g. 443 as an ordinary user) binds `fallbackPort` instead and
+    /// logs a warning; `onBound` then reports the fallback address.
+    public init(name: String, host: String, port: Int, fallbackPort: Int? = nil, identity: TLSServerIdentity,
                 reloadableContext: ReloadableTLSContext? = nil,
                 router: Router<ProvisioRequestContext>, limits: ListenerLimits = ListenerLimits(),
                 tunnels: [any WebSocketTunnel] = [], logger: Logger,
@@ -30,6 +33,7 @@ public struct HTTPSListener: Service {
         self.name = name
         self.host = host
         self.port = port
+        self.fallbackPort = fallbackPort
         self.identity = identity
         self.reloadableContext = reloadableContext
         // A Router is a mutable builder; the frozen responder is the Sendable product.
@@ -48,6 +52,24 @@ public struct HTTPSListener: Service {
         } catch {
             throw GatewayError(.invalidTLSIdentity, "\(name): cannot load the TLS certificate: \(error)")
         }
+        do {
+            try await serve(tls: tls, port: port)
+        } catch {
+            guard let fallbackPort, PrivilegedPortFallback.isPermissionDenied(error) else {
+                throw GatewayError.listenFailure("\(host):\(port)", error)
+            }
+            logger.warning("binding HTTPS port \(port) was refused (no privilege); HTTPS and WebSockets listen on \(fallbackPort) instead",
+                           metadata: ["provisio.listener": "\(name)", "provisio.port": "\(fallbackPort)"])
+            do {
+                try await serve(tls: tls, port: fallbackPort)
+            } catch {
+                throw GatewayError.listenFailure("\(host):\(fallbackPort)", error)
+            }
+        }
+    }
+
+    /// Runs the HTTP application on `port` until graceful shutdown.
+    private func serve(tls: ReloadableTLSContext, port: Int) async throws {
         let onBound = self.onBound
         let (limits, name, logger, tunnels) = (self.limits, self.name, self.logger, self.tunnels)
         let timeouts = limits.httpTimeouts(tls: true)
@@ -68,10 +90,6 @@ public struct HTTPSListener: Service {
             },
             logger: logger
         )
-        do {
-            try await application.run()
-        } catch {
-            throw GatewayError.listenFailure("\(host):\(port)", error)
-        }
+        try await application.run()
     }
 }

@@ -28,7 +28,7 @@ public struct DPSConfiguration: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case hostName, listenAddress, mqttPort, httpsPort, defaultAllocationPolicy, registrationRateLimit, customAllocationTimeoutSeconds
+        case hostName, listenAddress, mqttPort, amqpPort, httpsPort, defaultAllocationPolicy, registrationRateLimit, customAllocationTimeoutSeconds
         case pkiHTTPPort
         case tpmAttestationPolicy
         case issuancePolicy
@@ -39,11 +39,9 @@ public struct DPSConfiguration: Codable, Sendable, Equatable {
     public init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        endpoint = EndpointConfiguration(
-            hostName: try container.decode(String.self, forKey: .hostName),
-            listenAddress: try container.decodeIfPresent(String.self, forKey: .listenAddress),
-            mqttPort: try container.decodeIfPresent(Int.self, forKey: .mqttPort) ?? 8883,
-            httpsPort: try container.decodeIfPresent(Int.self, forKey: .httpsPort) ?? 8443)
+        endpoint = try EndpointConfiguration.decodeFlat(
+            from: container, hostName: .hostName, listenAddress: .listenAddress, mqttPort: .mqttPort, amqpPort: .amqpPort,
+            httpsPort: .httpsPort)
         defaultAllocationPolicy = try container.decodeIfPresent(AllocationPolicyKind.self, forKey: .defaultAllocationPolicy) ?? .hashed
         registrationRateLimit = try container.decodeIfPresent(Int.self, forKey: .registrationRateLimit) ?? 2000
         customAllocationTimeoutSeconds = try container.decodeIfPresent(Int.self, forKey: .customAllocationTimeoutSeconds) ?? 10
@@ -59,6 +57,7 @@ public struct DPSConfiguration: Codable, Sendable, Equatable {
         try container.encode(endpoint.hostName, forKey: .hostName)
         try container.encodeIfPresent(endpoint.listenAddress, forKey: .listenAddress)
         try container.encode(endpoint.mqttPort, forKey: .mqttPort)
+        try container.encode(endpoint.amqpPort, forKey: .amqpPort)
         try container.encode(endpoint.httpsPort, forKey: .httpsPort)
         try container.encode(defaultAllocationPolicy, forKey: .defaultAllocationPolicy)
         try container.encode(registrationRateLimit, forKey: .registrationRateLimit)
@@ -80,7 +79,7 @@ public struct DPSConfiguration: Codable, Sendable, Equatable {
         }
         // A fixed port: certificates carry the URL, so it cannot be picked at start-up.
         guard (1...65535).contains(pkiHTTPPort) else { throw ConfigurationError("dps.pkiHTTPPort must be between 1 and 65535") }
-        guard pkiHTTPPort != endpoint.mqttPort, pkiHTTPPort != endpoint.httpsPort else {
+        guard !endpoint.listenerPorts.contains(pkiHTTPPort) else {
             throw ConfigurationError("dps.pkiHTTPPort \(pkiHTTPPort) is already used by another DPS listener")
         }
     }

@@ -16,7 +16,8 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
     /// Resource bounds: timeouts, connection limits, unauthenticated rates, TPM challenges, uncommitted telemetry.
     public var limits: LimitsConfiguration = .init()
 
-    /// The embedded default: DPS on 127.0.0.1, three shards on 127.0.0.2–4, MQTT 8883, HTTPS 8443.
+    /// The embedded default: DPS on 127.0.0.1, three shards on 127.0.0.2–4, MQTT 8883, AMQP 5671, HTTPS 443 (8443 without
+    /// the privilege to bind 443).
     public init() {}
 
     enum CodingKeys: String, CodingKey, CaseIterable {
@@ -81,7 +82,7 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         }
         var sockets = Set<String>()
         for (label, endpoint) in [("dps", dps.endpoint)] + shards.map({ ($0.name, $0.endpoint) }) {
-            for port in [endpoint.mqttPort, endpoint.httpsPort] where port != 0 {
+            for port in endpoint.listenerPorts where port != 0 {
                 let socket = "\(endpoint.effectiveListenAddress):\(port)"
                 guard sockets.insert(socket).inserted else {
                     throw ConfigurationError("\(label): \(socket) is already used by another listener")

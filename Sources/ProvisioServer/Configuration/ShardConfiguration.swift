@@ -25,7 +25,7 @@ public struct ShardConfiguration: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case name, hostName, listenAddress, mqttPort, httpsPort, weight, region, latencyMilliseconds
+        case name, hostName, listenAddress, mqttPort, amqpPort, httpsPort, weight, region, latencyMilliseconds
     }
 
     /// Decodes strictly; the endpoint keys sit flat beside the name.
@@ -33,11 +33,9 @@ public struct ShardConfiguration: Codable, Sendable, Equatable {
         try decoder.rejectUnknownKeys(CodingKeys.self)
         let container = try decoder.container(keyedBy: CodingKeys.self)
         name = try container.decode(String.self, forKey: .name)
-        endpoint = EndpointConfiguration(
-            hostName: try container.decode(String.self, forKey: .hostName),
-            listenAddress: try container.decodeIfPresent(String.self, forKey: .listenAddress),
-            mqttPort: try container.decodeIfPresent(Int.self, forKey: .mqttPort) ?? 8883,
-            httpsPort: try container.decodeIfPresent(Int.self, forKey: .httpsPort) ?? 8443)
+        endpoint = try EndpointConfiguration.decodeFlat(
+            from: container, hostName: .hostName, listenAddress: .listenAddress, mqttPort: .mqttPort, amqpPort: .amqpPort,
+            httpsPort: .httpsPort)
         weight = try container.decodeIfPresent(Int.self, forKey: .weight) ?? 1
         region = try container.decodeIfPresent(String.self, forKey: .region) ?? "local"
         latencyMilliseconds = try container.decodeIfPresent(Double.self, forKey: .latencyMilliseconds)
@@ -50,6 +48,7 @@ public struct ShardConfiguration: Codable, Sendable, Equatable {
         try container.encode(endpoint.hostName, forKey: .hostName)
         try container.encodeIfPresent(endpoint.listenAddress, forKey: .listenAddress)
         try container.encode(endpoint.mqttPort, forKey: .mqttPort)
+        try container.encode(endpoint.amqpPort, forKey: .amqpPort)
         try container.encode(endpoint.httpsPort, forKey: .httpsPort)
         try container.encode(weight, forKey: .weight)
         try container.encode(region, forKey: .region)

@@ -21,6 +21,8 @@ struct ServerAddresses: Sendable, Equatable {
     var shards: [Shard]
     /// The MQTT port of every endpoint.
     var mqttPort: Int = 8883
+    /// The AMQP port of every endpoint.
+    var amqpPort: Int = 5671
     /// The HTTPS port of every endpoint.
     var httpsPort: Int = 8443
     /// Extra `dps` settings as YAML flow entries, e.g. `tpmAttestationPolicy: /tmp/x/tpm.yaml`.
@@ -56,11 +58,11 @@ struct ServerAddresses: Sendable, Equatable {
             "apiVersion: provisio/v1",
             "kind: ServerConfiguration",
             "logLevel: \(logLevel)",
-            "dps: {hostName: \(dps), mqttPort: \(mqttPort), httpsPort: \(httpsPort)\(dpsSettings.map { ", \($0)" }.joined())}",
+            "dps: {hostName: \(dps), mqttPort: \(mqttPort), amqpPort: \(amqpPort), httpsPort: \(httpsPort)\(dpsSettings.map { ", \($0)" }.joined())}",
             "shards:",
         ]
         for shard in shards {
-            lines.append("  - {name: \(shard.name), hostName: \(shard.host), mqttPort: \(mqttPort), httpsPort: \(httpsPort), weight: 1, region: local}")
+            lines.append("  - {name: \(shard.name), hostName: \(shard.host), mqttPort: \(mqttPort), amqpPort: \(amqpPort), httpsPort: \(httpsPort), weight: 1, region: local}")
         }
         // The suite runs dozens of servers at once on two cores; generous handshake and CONNECT deadlines keep a
         // starved scheduler from closing a test's connection before it sends (tests of the deadlines set their own).

@@ -8,6 +8,8 @@ struct ServerConnection: Decodable, Sendable, Equatable {
         var host: String
         /// MQTT port actually bound.
         var mqttPort: Int
+        /// AMQP port.
+        var amqpPort: Int
         /// HTTPS port actually bound.
         var httpsPort: Int
         /// Provisioning service connection string.
@@ -22,10 +24,14 @@ struct ServerConnection: Decodable, Sendable, Equatable {
         var hostName: String
         /// MQTT port actually bound.
         var mqttPort: Int
+        /// AMQP port.
+        var amqpPort: Int
         /// HTTPS port actually bound.
         var httpsPort: Int
         /// IoT hub service connection string.
         var serviceConnectionString: String
+        /// `azure-eventhub` connection string of the built-in events endpoint.
+        var eventHubsConnectionString: String
     }
 
     /// The DPS ID scope.

@@ -48,13 +48,16 @@ final class ServerProcess {
     ///   - dataDirectory: a directory to reuse (restart tests); a fresh one by default.
     ///   - readyTimeout: how long start-up may take.
     ///   - logLevel: the configuration's `logLevel`.
+    ///   - unprivileged: run as `nobody` without capabilities (via `setpriv`) when the tests run as root, so ports
+    ///     below 1024 are refused as they are for an ordinary user.
     static func start(
         addresses: ServerAddresses = .unique(),
         dataDirectory: TemporaryDirectory? = nil,
         readyTimeout: Duration = .seconds(60),
-        logLevel: String = "info"
+        logLevel: String = "info",
+        unprivileged: Bool = false
     ) async throws -> ServerProcess {
-        let launch = try Launch(addresses: addresses, dataDirectory: dataDirectory, logLevel: logLevel)
+        let launch = try Launch(addresses: addresses, dataDirectory: dataDirectory, logLevel: logLevel, unprivileged: unprivileged)
         switch await launch.awaitReadiness(timeout: readyTimeout) {
         case .ready(let line):
             let connection = try ServerConnection.load(from: launch.dataDirectory.appendingPathComponent("connection.json"))
@@ -151,16 +154,37 @@ final class ServerProcess {
         let configurationFile: URL
         let child: ChildProcess
 
-        init(addresses: ServerAddresses, dataDirectory: TemporaryDirectory?, logLevel: String = "info") throws {
+        init(addresses: ServerAddresses, dataDirectory: TemporaryDirectory?, logLevel: String = "info", unprivileged: Bool = false) throws {
             let binary = try TestEnvironment.provisioBinary()
             scratch = try TemporaryDirectory(prefix: "server")
             self.dataDirectory = dataDirectory?.url ?? scratch.file("data")
             configurationFile = scratch.file("provisio.yaml")
             try addresses.configurationYAML(logLevel: logLevel).write(to: configurationFile, atomically: true, encoding: .utf8)
-            child = try ChildProcess(
-                binary,
-                ["serve", "--data-dir", self.dataDirectory.path, "--config", configurationFile.path],
-                currentDirectory: scratch.url)
+            let arguments = ["serve", "--data-dir", self.dataDirectory.path, "--config", configurationFile.path]
+            if unprivileged && getuid() == 0 {
+                // `nobody` must own what the server writes; setpriv drops root and with it every capability.
+                let nobody: (uid: UInt32, gid: UInt32) = (65534, 65534)
+                for directory in [scratch.url] + (dataDirectory.map { [$0.url] } ?? []) {
+                    try Self.changeOwner(of: directory, to: nobody)
+                }
+                child = try ChildProcess(
+                    URL(fileURLWithPath: "/usr/bin/setpriv"),
+                    ["--reuid=\(nobody.uid)", "--regid=\(nobody.gid)", "--clear-groups", "--inh-caps=-all", binary.path] + arguments,
+                    currentDirectory: scratch.url)
+            } else {
+                child = try ChildProcess(binary, arguments, currentDirectory: scratch.url)
+            }
+        }
+
+        /// `chown -R` without following symbolic links.
+        private static func changeOwner(of directory: URL, to owner: (uid: UInt32, gid: UInt32)) throws {
+            var paths = [directory.path]
+            if let enumerator = FileManager.default.enumerator(atPath: directory.path) {
+                while let relative = enumerator.nextObject() as? String { paths.append(directory.appendingPathComponent(relative).path) }
+            }
+            for path in paths where lchown(path, owner.uid, owner.gid) != 0 {
+                throw TestEnvironmentError("cannot chown \(path): errno \(errno)")
+            }
         }
 
         /// Waits for the `ready` line or an exit, whichever comes first; nil on timeout.
