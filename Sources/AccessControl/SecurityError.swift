@@ -13,6 +13,10 @@ public struct SecurityError: Error, Sendable, Equatable, CustomStringConvertible
         public static let scopeMismatch = Code(name: "scopeMismatch")
         /// A key is not valid Base64 of an allowed length.
         public static let invalidKey = Code(name: "invalidKey")
+        /// The token names no shared access policy of this hub (`skn`).
+        public static let unknownPolicy = Code(name: "unknownPolicy")
+        /// The audience a token is presented for names another hub, host or entity.
+        public static let foreignAudience = Code(name: "foreignAudience")
         /// The policy lacks a needed permission.
         public static let permissionDenied = Code(name: "permissionDenied")
         /// The kind as text.

@@ -36,6 +36,10 @@ public struct SharedAccessKey: Sendable, Equatable, CustomStringConvertible {
         Array(HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: bytes)))
     }
 
+    /// The key as Service Bus and Event Hubs clients use it: the UTF-8 bytes of its Base64 text, not the decoded bytes
+    /// (`azure-eventhub` signs with `key.encode("utf-8")`), so a policy's tokens verify under either form.
+    public var serviceBusForm: SharedAccessKey { SharedAccessKey(bytes: Array(base64.utf8)) }
+
     /// The key a group member derives: HMAC-SHA256(groupKey, registrationId).
     public func derived(for registrationId: String) -> SharedAccessKey {
         SharedAccessKey(bytes: sign(Array(registrationId.utf8)))

@@ -83,6 +83,15 @@ public struct SharedAccessSignature: Sendable, Equatable {
 
     /// Checks signature against any of `keys`, expiry against `now`, and that the token covers `requiredScope`.
     public func validate(keys: [SharedAccessKey], now: Date, requiredScope: String) throws(SecurityError) {
+        try validateSignatureAndExpiry(keys: keys, now: now)
+        guard Self.scope(resource, covers: requiredScope) else {
+            throw SecurityError(.scopeMismatch, "the token is not valid for this resource")
+        }
+    }
+
+    /// Checks the signature against any of `keys` and the expiry against `now`, leaving the scope to the caller (CBS
+    /// audiences come in several spellings of one resource).
+    public func validateSignatureAndExpiry(keys: [SharedAccessKey], now: Date) throws(SecurityError) {
         guard keys.contains(where: { isSigned(with: $0) }) else {
             throw SecurityError(.invalidSignature, "the token signature does not match")
         }
@@ -90,10 +99,10 @@ public struct SharedAccessSignature: Sendable, Equatable {
         guard Double(expiry) > now.timeIntervalSince1970 else {
             throw SecurityError(.expiredToken, "the token has expired")
         }
-        guard Self.scope(resource, covers: requiredScope) else {
-            throw SecurityError(.scopeMismatch, "the token is not valid for this resource")
-        }
     }
+
+    /// The expiry as a date.
+    public var expiryDate: Date { Date(timeIntervalSince1970: TimeInterval(expiry)) }
 
     /// Token scope is a per-segment URI prefix, case-insensitive on the host part.
     public static func scope(_ granted: String, covers required: String) -> Bool {
