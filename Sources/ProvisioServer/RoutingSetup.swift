@@ -11,7 +11,7 @@ import Storage
 struct RoutingSetup: Sendable {
     let shards: [String: ShardRouting]
     let registry: EventRecordingDeviceRegistry
-    let telemetryStore: RoutedTelemetryStore
+    let telemetryStore: RoutedTelemetryStore<ProvisioDatabase, ProvisioDatabase>
     let connectionEvents: ConnectionEventRecorder
     let database: ProvisioDatabase
 

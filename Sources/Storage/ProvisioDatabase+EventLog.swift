@@ -15,7 +15,10 @@ struct EncodedProperties: Sendable {
 }
 
 /// Event properties encoded ahead of a routing transaction: per commit, one per append, in append order.
-struct EncodedRouting: Sendable {
+public struct EncodedRouting: Sendable {
+    /// The commits.
+    var commits: [RoutingCommit]
+    /// Each commit's events' properties, encoded, in `commits` order.
     var properties: [[EncodedProperties]]
 }
 
@@ -33,33 +36,29 @@ extension ProvisioDatabase: EventLogStore {
 
     /// Every shard's appends, cursors and consumed telemetry in one transaction.
     public func commitRouting(_ commits: [RoutingCommit], enqueuedTime: Date) async throws {
-        try await commitRouting(prepareRouting(commits), enqueuedTime: enqueuedTime)
+        try await commitPreparedRouting(prepareRouting(commits), enqueuedTime: enqueuedTime)
     }
 
     /// Encodes every event's properties ahead of the transaction.
-    public func prepareRouting(_ commits: [RoutingCommit]) -> PreparedRouting {
-        PreparedRouting(commits: commits, work: Self.encode(commits))
-    }
-
-    private static func encode(_ commits: [RoutingCommit]) -> EncodedRouting {
-        EncodedRouting(properties: commits.map { commit in commit.appends.map { EncodedProperties($0.record) } })
+    public func prepareRouting(_ commits: [RoutingCommit]) -> EncodedRouting {
+        EncodedRouting(commits: commits, properties: commits.map { commit in commit.appends.map { EncodedProperties($0.record) } })
     }
 
     /// Commits prepared routing in one transaction.
-    public func commitRouting(_ prepared: PreparedRouting, enqueuedTime: Date) async throws {
+    public func commitPreparedRouting(_ prepared: EncodedRouting, enqueuedTime: Date) async throws {
         let work = Self.routingWork(prepared, enqueuedTime: enqueuedTime)
         try await pool.write { db in try work(db) }
     }
 
     /// Commits prepared routing in one transaction on the calling thread (GRDB runs a synchronous write on the caller
     /// when the writer is free), with no hand-off to the writer's queue.
-    public func commitRoutingBlocking(_ prepared: PreparedRouting, enqueuedTime: Date) throws {
+    public func commitPreparedRoutingBlocking(_ prepared: EncodedRouting, enqueuedTime: Date) throws {
         let work = Self.routingWork(prepared, enqueuedTime: enqueuedTime)
         try pool.write { db in try work(db) }
     }
 
-    private static func routingWork(_ prepared: PreparedRouting, enqueuedTime: Date) -> @Sendable (Database) throws -> Void {
-        let encoded = ((prepared.work as? EncodedRouting) ?? encode(prepared.commits)).properties
+    private static func routingWork(_ prepared: EncodedRouting, enqueuedTime: Date) -> @Sendable (Database) throws -> Void {
+        let encoded = prepared.properties
         let commits = prepared.commits
         return { db in
             for (commit, properties) in zip(commits, encoded) {
@@ -119,6 +118,17 @@ extension ProvisioDatabase: EventLogStore {
                 SELECT * FROM event_log WHERE shard = ? AND endpoint = ? AND partition = ? AND sequence_number >= ?
                 ORDER BY sequence_number LIMIT ?
                 """, arguments: [shard, endpoint, partition, sequenceNumber, limit]).map(Self.storedEvent)
+        }
+    }
+
+    /// The first event at or after `time`, walking the partition in sequence order (the clustered key) so the scan stops
+    /// at the first match: enqueue times rise with sequence numbers, and a clock step back cannot skip an event.
+    public func firstSequenceNumber(shard: String, endpoint: String, partition: Int, enqueuedAtOrAfter time: Date) async throws -> Int64? {
+        try await pool.read { db in
+            try Int64.fetchOne(db, sql: """
+                SELECT sequence_number FROM event_log WHERE shard = ? AND endpoint = ? AND partition = ? AND enqueued_time >= ?
+                ORDER BY sequence_number LIMIT 1
+                """, arguments: [shard, endpoint, partition, time.timeIntervalSince1970])
         }
     }
 

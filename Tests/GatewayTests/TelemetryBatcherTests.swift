@@ -12,9 +12,9 @@ struct TelemetryBatcherTests {
         let prepared = Mutex<[String]>([])
         let appended = Mutex<[String]>([])
 
-        func prepareTelemetry(_ messages: [TelemetryMessage]) -> PreparedTelemetry {
+        func prepareTelemetry(_ messages: [TelemetryMessage]) -> [TelemetryMessage] {
             prepared.withLock { $0 += messages.map(\.deviceId) }
-            return PreparedTelemetry(messages: messages)
+            return messages
         }
 
         func appendTelemetry(_ messages: [TelemetryMessage]) async throws -> [Int64] {

@@ -35,7 +35,7 @@ struct RoutingServiceTests {
                 shards: [routing],
                 dependencies: .init(telemetry: database, hubEvents: database, twins: database, webhooks: transport),
                 sleep: { _ in }, logger: Logger(label: "test"))
-            let intake = RoutedTelemetryStore(base: database) { _ in routing.intake.notify() }
+            let intake = RoutedTelemetryStore(base: database, eventLog: database, routing: [:]) { _ in routing.intake.notify() }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { await service.runAll() }
                 // Endpoints added while running get workers.

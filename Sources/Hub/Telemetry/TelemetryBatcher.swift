@@ -9,18 +9,19 @@ import Foundation
 /// loop. The batches are written by writer threads of the batcher's own, not tasks: at telemetry rates every thread
 /// hand-off on the way to the database (task to the database's queue and back) costs a scheduler wake-up, and those
 /// added up to more than the write itself. A writer prepares its batch (routing, encoding) while the other writes,
-/// then writes it synchronously (`TelemetryStore.appendTelemetryBlocking`). Batches are written one at a time in
+/// then writes it synchronously (`TelemetryStore.appendPreparedTelemetryBlocking`). Batches are written one at a time in
 /// submission order and their completions run in that order, so a connection's PUBACKs keep the order of its PUBLISH
 /// packets. Writers start when messages arrive and end after a short idle spell.
 public final class TelemetryBatcher: Sendable {
     /// Called once per message with its sequence number, or the error that kept it from being stored.
     public typealias Completion = @Sendable (Result<Int64, any Error>) -> Void
 
-    private let core: Core
+    /// The queue and writers, typed by the store so a prepared batch reaches its write as the store's own type.
+    private let core: any TelemetryBatchQueue
 
     /// Creates a batcher writing through `store`, at most `maximumBatch` messages per transaction and `maximumWriters`
     /// batches in preparation or being written at once.
-    public init(store: any TelemetryStore, maximumBatch: Int = 1024, maximumWriters: Int = 2) {
+    public init(store: some TelemetryStore, maximumBatch: Int = 1024, maximumWriters: Int = 2) {
         core = Core(store: store, maximumBatch: max(1, maximumBatch), maximumWriters: max(1, maximumWriters))
     }
 
@@ -37,16 +38,21 @@ public final class TelemetryBatcher: Sendable {
     }
 }
 
+/// Where the batcher queues a message: its core, whatever store type it writes through.
+private protocol TelemetryBatchQueue: Sendable {
+    func submit(_ message: TelemetryMessage, completion: @escaping TelemetryBatcher.Completion)
+}
+
 extension TelemetryBatcher {
     /// The shared state of the batcher and its writer threads, guarded by one condition lock.
-    private final class Core: @unchecked Sendable {
+    private final class Core<Store: TelemetryStore>: TelemetryBatchQueue, @unchecked Sendable {
         /// Messages and their completions side by side, so a batch's messages go to the store without a copy.
         typealias Batch = (messages: [TelemetryMessage], completions: [Completion])
 
         /// How long an idle writer waits for more messages before its thread ends.
-        static let idleTimeout: TimeInterval = 0.5
+        static var idleTimeout: TimeInterval { 0.5 }
 
-        let store: any TelemetryStore
+        let store: Store
         let maximumBatch: Int
         let maximumWriters: Int
         private let condition = NSCondition()
@@ -59,7 +65,7 @@ extension TelemetryBatcher {
         private var writingTicket = 0
         private var completingTicket = 0
 
-        init(store: any TelemetryStore, maximumBatch: Int, maximumWriters: Int) {
+        init(store: Store, maximumBatch: Int, maximumWriters: Int) {
             self.store = store
             self.maximumBatch = maximumBatch
             self.maximumWriters = maximumWriters
@@ -87,7 +93,7 @@ extension TelemetryBatcher {
                 condition.lock()
                 while writingTicket != ticket { condition.wait() }
                 condition.unlock()
-                let result = Result { try store.appendTelemetryBlocking(prepared) }
+                let result = Result { try store.appendPreparedTelemetryBlocking(prepared) }
                 condition.lock()
                 writingTicket += 1
                 condition.broadcast()

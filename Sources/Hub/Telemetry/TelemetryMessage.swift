@@ -52,34 +52,38 @@ public struct StoredTelemetryMessage: Sendable, Equatable {
 
 /// Durable telemetry intake; `append` returns only once the messages are committed.
 public protocol TelemetryStore: Sendable {
+    /// What the store works out for a batch ahead of its write (routing, encoding): the store's own type, so the
+    /// write gets it back typed, never as a value to cast.
+    associatedtype PreparedBatch: Sendable = [TelemetryMessage]
+
     /// Appends messages in one transaction and returns their sequence numbers.
     func appendTelemetry(_ messages: [TelemetryMessage]) async throws -> [Int64]
     /// Messages of a shard after `sequenceNumber`, oldest first.
     func telemetry(shard: String, after sequenceNumber: Int64, limit: Int) async throws -> [StoredTelemetryMessage]
     /// The part of appending a batch that needs no database (routing, encoding). The batcher runs it for the next batch
     /// while the previous one is still being written.
-    func prepareTelemetry(_ messages: [TelemetryMessage]) -> PreparedTelemetry
-    /// Appends a prepared batch in one transaction; the same result as `appendTelemetry(prepared.messages)`.
-    func appendTelemetry(_ prepared: PreparedTelemetry) async throws -> [Int64]
+    func prepareTelemetry(_ messages: [TelemetryMessage]) -> PreparedBatch
+    /// Appends a prepared batch in one transaction; the same result as `appendTelemetry` of its messages.
+    func appendPreparedTelemetry(_ prepared: PreparedBatch) async throws -> [Int64]
     /// The same, blocking the calling thread until the transaction committed. Only for threads of their own (the
     /// batcher's writers), never for a task's thread.
-    func appendTelemetryBlocking(_ prepared: PreparedTelemetry) throws -> [Int64]
+    func appendPreparedTelemetryBlocking(_ prepared: PreparedBatch) throws -> [Int64]
 }
 
-extension TelemetryStore {
-    /// Nothing to prepare by default.
-    public func prepareTelemetry(_ messages: [TelemetryMessage]) -> PreparedTelemetry {
-        PreparedTelemetry(messages: messages)
+extension TelemetryStore where PreparedBatch == [TelemetryMessage] {
+    /// Nothing to prepare by default: the batch is its messages.
+    public func prepareTelemetry(_ messages: [TelemetryMessage]) -> [TelemetryMessage] {
+        messages
     }
 
     /// Appends the messages by default.
-    public func appendTelemetry(_ prepared: PreparedTelemetry) async throws -> [Int64] {
-        try await appendTelemetry(prepared.messages)
+    public func appendPreparedTelemetry(_ messages: [TelemetryMessage]) async throws -> [Int64] {
+        try await appendTelemetry(messages)
     }
 
     /// Runs the asynchronous append and waits for it by default.
-    public func appendTelemetryBlocking(_ prepared: PreparedTelemetry) throws -> [Int64] {
-        try waitBlocking { try await appendTelemetry(prepared) }
+    public func appendPreparedTelemetryBlocking(_ messages: [TelemetryMessage]) throws -> [Int64] {
+        try waitBlocking { try await appendTelemetry(messages) }
     }
 }
 
@@ -98,20 +102,6 @@ public func waitBlocking<T: Sendable>(_ body: @escaping @Sendable () async throw
     }
     done.wait()
     return try outcome.result!.get()
-}
-
-/// A batch of telemetry with whatever its store worked out ahead of the write.
-public struct PreparedTelemetry: Sendable {
-    /// The messages, in submission order.
-    public var messages: [TelemetryMessage]
-    /// The store's own preparation, if any.
-    public var work: (any Sendable)?
-
-    /// Creates a prepared batch.
-    public init(messages: [TelemetryMessage], work: (any Sendable)? = nil) {
-        self.messages = messages
-        self.work = work
-    }
 }
 
 /// Where `waitBlocking`'s task leaves its result; read only after the semaphore says it is there.

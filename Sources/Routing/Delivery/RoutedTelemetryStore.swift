@@ -7,24 +7,24 @@ import Hub
 /// condition or enrichment) is routed at intake: its events are appended to the endpoint logs in the transaction that
 /// makes it durable, so it is stored once, not written to the intake log, read back and copied. Other messages go to
 /// the intake log and wake the shard's router, which keeps them in memory for a while so it need not read them back.
-public struct RoutedTelemetryStore: TelemetryStore {
-    let base: any TelemetryStore
-    let eventLog: (any EventLogStore)?
+public struct RoutedTelemetryStore<Base: TelemetryStore, Log: EventLogStore>: TelemetryStore {
+    /// A batch as prepared for its write: all of it for the intake log, or split by what routing at intake took.
+    public enum PreparedBatch: Sendable {
+        /// Nothing routed at intake: the messages go to the intake log.
+        case intake([TelemetryMessage])
+        /// Some or all messages routed at intake, their events encoded for `Log`.
+        case routed(IntakeRouting<Log.PreparedCommits>)
+    }
+
+    let base: Base
+    let eventLog: Log
     let routing: [String: ShardRouting]
     let notify: @Sendable (_ shard: String) -> Void
     let recent: RecentTelemetry
 
-    /// Wraps `base`; `notify` runs after every committed append, once per shard in it. Nothing is routed at intake.
-    public init(base: any TelemetryStore, notify: @escaping @Sendable (_ shard: String) -> Void) {
-        self.base = base
-        eventLog = nil
-        routing = [:]
-        self.notify = notify
-        recent = RecentTelemetry()
-    }
-
-    /// Wraps `base` and routes at intake, into `eventLog`, the messages of the `routing` shards that allow it.
-    public init(base: any TelemetryStore, eventLog: any EventLogStore, routing: [String: ShardRouting],
+    /// Wraps `base` and routes at intake, into `eventLog`, the messages of the `routing` shards that allow it (none
+    /// when `routing` is empty); `notify` runs after every committed intake-log append, once per shard in it.
+    public init(base: Base, eventLog: Log, routing: [String: ShardRouting],
                 notify: @escaping @Sendable (_ shard: String) -> Void) {
         self.base = base
         self.eventLog = eventLog
@@ -35,12 +35,12 @@ public struct RoutedTelemetryStore: TelemetryStore {
 
     /// Stores the messages durably. Returns each message's position in the intake log, or 0 for one routed at intake.
     public func appendTelemetry(_ messages: [TelemetryMessage]) async throws -> [Int64] {
-        try await appendTelemetry(prepareTelemetry(messages))
+        try await appendPreparedTelemetry(prepareTelemetry(messages))
     }
 
     /// Routes the messages that can be routed at intake and encodes their events, ahead of the write.
-    public func prepareTelemetry(_ messages: [TelemetryMessage]) -> PreparedTelemetry {
-        guard let eventLog, !routing.isEmpty else { return PreparedTelemetry(messages: messages) }
+    public func prepareTelemetry(_ messages: [TelemetryMessage]) -> PreparedBatch {
+        guard !routing.isEmpty else { return .intake(messages) }
         var tables: [String: RoutingTable?] = [:]
         var commits: [String: (routing: ShardRouting, appends: [EventAppend], count: Int)] = [:]
         var deferred: [(index: Int, message: TelemetryMessage)] = []
@@ -73,27 +73,32 @@ public struct RoutedTelemetryStore: TelemetryStore {
         }
         let routed = commits.map { (routing: $0.value.routing, count: $0.value.count, appends: $0.value.appends) }
         let prepared = eventLog.prepareRouting(routed.map { RoutingCommit(shard: $0.routing.shard, appends: $0.appends) })
-        return PreparedTelemetry(messages: messages, work: IntakeRouting(routed: routed, prepared: prepared, deferred: deferred,
-                                                                         count: messages.count))
+        return .routed(IntakeRouting(routed: routed, prepared: prepared, deferred: deferred, count: messages.count))
     }
 
     /// Writes a prepared batch: the routed messages' events in one transaction, the others to the intake log.
-    public func appendTelemetry(_ prepared: PreparedTelemetry) async throws -> [Int64] {
-        guard let eventLog, let work = prepared.work as? IntakeRouting else { return try await appendToIntakeLog(prepared.messages) }
+    public func appendPreparedTelemetry(_ prepared: PreparedBatch) async throws -> [Int64] {
+        let work: IntakeRouting<Log.PreparedCommits>
+        switch prepared {
+        case .intake(let messages): return try await appendToIntakeLog(messages)
+        case .routed(let routing): work = routing
+        }
         if !work.routed.isEmpty {
-            try await eventLog.commitRouting(work.prepared, enqueuedTime: Date())
+            try await eventLog.commitPreparedRouting(work.prepared, enqueuedTime: Date())
             routed(work)
         }
         return try await positions(work, logged: work.deferred.isEmpty ? [] : appendToIntakeLog(work.deferred.map(\.message)))
     }
 
     /// The same on the calling thread (the batcher's writer threads).
-    public func appendTelemetryBlocking(_ prepared: PreparedTelemetry) throws -> [Int64] {
-        guard let eventLog, let work = prepared.work as? IntakeRouting else {
-            return try waitBlocking { try await appendToIntakeLog(prepared.messages) }
+    public func appendPreparedTelemetryBlocking(_ prepared: PreparedBatch) throws -> [Int64] {
+        let work: IntakeRouting<Log.PreparedCommits>
+        switch prepared {
+        case .intake(let messages): return try waitBlocking { try await appendToIntakeLog(messages) }
+        case .routed(let routing): work = routing
         }
         if !work.routed.isEmpty {
-            try eventLog.commitRoutingBlocking(work.prepared, enqueuedTime: Date())
+            try eventLog.commitPreparedRoutingBlocking(work.prepared, enqueuedTime: Date())
             routed(work)
         }
         let deferred = work.deferred.map(\.message)
@@ -101,7 +106,7 @@ public struct RoutedTelemetryStore: TelemetryStore {
     }
 
     /// Counts the routed messages and wakes the readers of the logs they went to.
-    private func routed(_ work: IntakeRouting) {
+    private func routed(_ work: IntakeRouting<Log.PreparedCommits>) {
         for commit in work.routed {
             commit.routing.recordRouter {
                 $0.messagesRead += commit.count
@@ -117,7 +122,7 @@ public struct RoutedTelemetryStore: TelemetryStore {
     }
 
     /// Each message's intake-log position: 0 for routed ones, `logged` in order for the deferred ones.
-    private func positions(_ work: IntakeRouting, logged: [Int64]) -> [Int64] {
+    private func positions(_ work: IntakeRouting<Log.PreparedCommits>, logged: [Int64]) -> [Int64] {
         var sequenceNumbers = [Int64](repeating: 0, count: work.count)
         for (position, entry) in work.deferred.enumerated() { sequenceNumbers[entry.index] = logged[position] }
         return sequenceNumbers
@@ -141,10 +146,11 @@ public struct RoutedTelemetryStore: TelemetryStore {
     }
 }
 
-/// A batch split into what is routed at intake (events ready to commit) and what goes to the intake log.
-struct IntakeRouting: Sendable {
+/// A batch split into what is routed at intake (events ready to commit, prepared by the event log as `Commits`) and
+/// what goes to the intake log.
+public struct IntakeRouting<Commits: Sendable>: Sendable {
     var routed: [(routing: ShardRouting, count: Int, appends: [EventAppend])]
-    var prepared: PreparedRouting
+    var prepared: Commits
     var deferred: [(index: Int, message: TelemetryMessage)]
     var count: Int
 }

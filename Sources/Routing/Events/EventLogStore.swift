@@ -4,6 +4,10 @@ import Hub
 /// The durable side of routing: endpoint event logs, source cursors, delivery cursors, consumer-group checkpoints,
 /// dead letters and the stored routing configuration. Every method commits before it returns.
 public protocol EventLogStore: Sendable {
+    /// What the store works out for routing commits ahead of their transaction (encoding): the store's own type, so
+    /// the commit gets it back typed, never as a value to cast.
+    associatedtype PreparedCommits: Sendable = [RoutingCommit]
+
     /// Appends events to their endpoints' partitions and moves source cursors (`name → position`), in one transaction,
     /// so a crash either keeps both or neither. Returns the stored events in `appends` order.
     @discardableResult
@@ -12,13 +16,15 @@ public protocol EventLogStore: Sendable {
     /// intake); each commit may also drop the telemetry it consumed from the intake log.
     func commitRouting(_ commits: [RoutingCommit], enqueuedTime: Date) async throws
     /// The part of `commitRouting` that needs no database (encoding), to run ahead of the transaction.
-    func prepareRouting(_ commits: [RoutingCommit]) -> PreparedRouting
-    /// Commits prepared routing; the same result as `commitRouting(prepared.commits, enqueuedTime:)`.
-    func commitRouting(_ prepared: PreparedRouting, enqueuedTime: Date) async throws
+    func prepareRouting(_ commits: [RoutingCommit]) -> PreparedCommits
+    /// Commits prepared routing; the same result as `commitRouting` of its commits.
+    func commitPreparedRouting(_ prepared: PreparedCommits, enqueuedTime: Date) async throws
     /// The same, blocking the calling thread until the transaction committed (threads of their own only).
-    func commitRoutingBlocking(_ prepared: PreparedRouting, enqueuedTime: Date) throws
+    func commitPreparedRoutingBlocking(_ prepared: PreparedCommits, enqueuedTime: Date) throws
     /// Up to `limit` events of a partition with sequence numbers from `sequenceNumber` on, oldest first.
     func events(shard: String, endpoint: String, partition: Int, from sequenceNumber: Int64, limit: Int) async throws -> [StoredEvent]
+    /// The sequence number of a partition's oldest retained event enqueued at or after `time`; nil when none is.
+    func firstSequenceNumber(shard: String, endpoint: String, partition: Int, enqueuedAtOrAfter time: Date) async throws -> Int64?
     /// The retained range of every partition `0..<partitionCount`.
     func partitionRanges(shard: String, endpoint: String, partitionCount: Int) async throws -> [EventPartitionRange]
     /// A stored cursor (a source position, or an endpoint partition's delivered sequence number).
@@ -68,33 +74,19 @@ public struct RoutingCommit: Sendable {
     }
 }
 
-/// Routing commits with whatever the store worked out ahead of the transaction.
-public struct PreparedRouting: Sendable {
-    /// The commits.
-    public var commits: [RoutingCommit]
-    /// The store's own preparation, if any.
-    public var work: (any Sendable)?
-
-    /// Creates prepared routing.
-    public init(commits: [RoutingCommit], work: (any Sendable)? = nil) {
-        self.commits = commits
-        self.work = work
-    }
-}
-
-extension EventLogStore {
-    /// Nothing to prepare by default.
-    public func prepareRouting(_ commits: [RoutingCommit]) -> PreparedRouting {
-        PreparedRouting(commits: commits)
+extension EventLogStore where PreparedCommits == [RoutingCommit] {
+    /// Nothing to prepare by default: the commits are their own preparation.
+    public func prepareRouting(_ commits: [RoutingCommit]) -> [RoutingCommit] {
+        commits
     }
 
     /// Commits the commits by default.
-    public func commitRouting(_ prepared: PreparedRouting, enqueuedTime: Date) async throws {
-        try await commitRouting(prepared.commits, enqueuedTime: enqueuedTime)
+    public func commitPreparedRouting(_ commits: [RoutingCommit], enqueuedTime: Date) async throws {
+        try await commitRouting(commits, enqueuedTime: enqueuedTime)
     }
 
     /// Runs the asynchronous commit and waits for it by default.
-    public func commitRoutingBlocking(_ prepared: PreparedRouting, enqueuedTime: Date) throws {
-        try waitBlocking { try await commitRouting(prepared, enqueuedTime: enqueuedTime) }
+    public func commitPreparedRoutingBlocking(_ commits: [RoutingCommit], enqueuedTime: Date) throws {
+        try waitBlocking { try await commitRouting(commits, enqueuedTime: enqueuedTime) }
     }
 }
