@@ -145,6 +145,14 @@ public final class ShardRouting: Sendable {
         try await store.events(shard: shard, endpoint: endpoint, partition: partition, from: sequenceNumber, limit: limit)
     }
 
+    /// The sequence number of a partition's oldest retained event enqueued at or after `time` (Event Hubs positions by
+    /// enqueued time); nil when every retained event is older.
+    public func firstSequenceNumber(endpoint: String, partition: Int, enqueuedAtOrAfter time: Date) async throws -> Int64? {
+        let configuration = try eventLog(endpoint)
+        try Self.validate(partition: partition, count: configuration.effectivePartitionCount)
+        return try await store.firstSequenceNumber(shard: shard, endpoint: endpoint, partition: partition, enqueuedAtOrAfter: time)
+    }
+
     /// Dead letters stored for an endpoint (all time) and the most recent ones.
     public func deadLetters(endpoint: String, limit: Int) async throws -> (count: Int, recent: [DeadLetter]) {
         (try await store.deadLetterCount(shard: shard, endpoint: endpoint),
