@@ -47,6 +47,10 @@ public struct HubError: Error, Sendable, Equatable, CustomStringConvertible {
     public static func queueFull(_ deviceId: String) -> HubError {
         HubError(status: 403, errorCode: 403_004, name: "DeviceMaximumQueueDepthExceeded", message: "device \(deviceId) already has 50 pending cloud-to-device messages")
     }
+    /// A peek-lock (C2D delivery, feedback, file notification) lapsed or never existed.
+    public static func lockLost(_ message: String) -> HubError {
+        HubError(status: 412, errorCode: 412_002, name: "DeviceMessageLockLost", message: message)
+    }
     /// The device did not answer a method in time.
     public static func methodTimeout(_ deviceId: String) -> HubError {
         HubError(status: 504, errorCode: 504_101, name: "GatewayTimeout", message: "device \(deviceId) did not answer the method in time")

@@ -63,23 +63,29 @@ extension ProvisioDatabase: CloudToDeviceStore {
         }
     }
 
-    /// Takes pending feedback records, oldest first.
-    public func takeFeedback(shard: String, limit: Int) async throws -> [FeedbackRecord] {
+    /// Takes pending feedback records no receiver holds locked, oldest first, and deletes exactly those.
+    public func takeFeedback(shard: String, limit: Int, now: Date) async throws -> [FeedbackRecord] {
         try await pool.write { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT id, json FROM c2d_feedback WHERE shard = ? ORDER BY id LIMIT ?", arguments: [shard, limit])
-            let records = try rows.map { row -> FeedbackRecord in
-                let text: String = row["json"]
-                guard let record = try? JSONDecoder().decode(FeedbackRecord.self, from: Data(text.utf8)) else {
-                    throw StorageError(.corruptRecord, "a feedback record is unreadable")
-                }
-                return record
-            }
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT id, json FROM c2d_feedback WHERE shard = ? AND (locked_until IS NULL OR locked_until <= ?) ORDER BY id LIMIT ?
+                """, arguments: [shard, now.timeIntervalSince1970, limit])
+            let records = try rows.map(Self.feedbackRecord(from:))
             if let last = rows.last {
                 let lastId: Int64 = last["id"]
-                try db.execute(sql: "DELETE FROM c2d_feedback WHERE shard = ? AND id <= ?", arguments: [shard, lastId])
+                try db.execute(sql: """
+                    DELETE FROM c2d_feedback WHERE shard = ? AND id <= ? AND (locked_until IS NULL OR locked_until <= ?)
+                    """, arguments: [shard, lastId, now.timeIntervalSince1970])
             }
             return records
         }
+    }
+
+    static func feedbackRecord(from row: Row) throws -> FeedbackRecord {
+        let text: String = row["json"]
+        guard let record = try? JSONDecoder().decode(FeedbackRecord.self, from: Data(text.utf8)) else {
+            throw StorageError(.corruptRecord, "a feedback record is unreadable")
+        }
+        return record
     }
 
     static func encodeMessage(_ message: CloudToDeviceMessage) throws -> String {

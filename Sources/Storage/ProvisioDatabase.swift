@@ -115,6 +115,7 @@ public final class ProvisioDatabase: Sendable {
         registerRenewalMigrations(&migrator)
         registerAuditMigrations(&migrator)
         registerClusteredEventLogMigration(&migrator)
+        registerFeedbackLockMigration(&migrator)
         return migrator
     }
 

@@ -126,6 +126,13 @@ public protocol CloudToDeviceStore: Sendable {
     func expiredCloudToDevice(shard: String, now: Date) async throws -> [CloudToDeviceMessage]
     /// Removes every pending message of a device; returns how many.
     func purgeCloudToDevice(shard: String, deviceId: String) async throws -> Int
-    /// Takes (and removes) pending feedback records of a shard.
-    func takeFeedback(shard: String, limit: Int) async throws -> [FeedbackRecord]
+    /// Takes (and removes) pending feedback records of a shard that no receiver holds locked at `now`, oldest first.
+    func takeFeedback(shard: String, limit: Int, now: Date) async throws -> [FeedbackRecord]
+    /// Locks up to `limit` feedback records that are unlocked or whose lock lapsed at `now` to `lockToken` until
+    /// `lockedUntil`; returns them, oldest first (empty when none is pending).
+    func lockFeedback(shard: String, limit: Int, lockToken: UUID, now: Date, lockedUntil: Date) async throws -> [FeedbackRecord]
+    /// Deletes the records locked to `lockToken` if the lock still holds at `now`; returns how many.
+    func completeFeedback(shard: String, lockToken: UUID, now: Date) async throws -> Int
+    /// Unlocks the records locked to `lockToken`; returns how many.
+    func releaseFeedback(shard: String, lockToken: UUID) async throws -> Int
 }

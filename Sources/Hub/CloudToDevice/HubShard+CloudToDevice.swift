@@ -51,11 +51,6 @@ extension HubShard {
         return try await cloudToDevice.purgeCloudToDevice(shard: name, deviceId: deviceId)
     }
 
-    /// Takes pending feedback records.
-    public func takeFeedback(limit: Int = 100) async throws -> [FeedbackRecord] {
-        try await cloudToDevice.takeFeedback(shard: name, limit: limit)
-    }
-
     /// Retires expired messages, with feedback where asked for.
     public func expireCloudToDevice() async throws {
         for message in try await cloudToDevice.expiredCloudToDevice(shard: name, now: now()) {

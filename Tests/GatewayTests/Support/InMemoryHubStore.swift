@@ -6,7 +6,7 @@ import Hub
 actor InMemoryHubStore: EnumerableDeviceRegistry, CloudToDeviceStore, TelemetryStore {
     private var rows: [String: DeviceRecord] = [:]
     private var queue: [CloudToDeviceMessage] = []
-    private var feedback: [FeedbackRecord] = []
+    private var feedback: [(record: FeedbackRecord, lock: (token: UUID, until: Date)?)] = []
     private var telemetryLog: [StoredTelemetryMessage] = []
 
     func device(shard: String, deviceId: String) -> DeviceIdentity? { rows[deviceId.lowercased()]?.identity }
@@ -31,7 +31,7 @@ actor InMemoryHubStore: EnumerableDeviceRegistry, CloudToDeviceStore, TelemetryS
     }
     func finishCloudToDevice(shard: String, messageId id: String, feedback record: FeedbackRecord?) -> CloudToDeviceMessage? {
         guard let index = queue.firstIndex(where: { $0.id == id }) else { return nil }
-        if let record { feedback.append(record) }
+        if let record { feedback.append((record, nil)) }
         return queue.remove(at: index)
     }
     func expiredCloudToDevice(shard: String, now: Date) -> [CloudToDeviceMessage] { queue.filter { $0.expiryTime <= now } }
@@ -40,10 +40,29 @@ actor InMemoryHubStore: EnumerableDeviceRegistry, CloudToDeviceStore, TelemetryS
         queue.removeAll { $0.deviceId.lowercased() == deviceId.lowercased() }
         return before - queue.count
     }
-    func takeFeedback(shard: String, limit: Int) -> [FeedbackRecord] {
-        let taken = Array(feedback.prefix(limit))
-        feedback.removeFirst(taken.count)
-        return taken
+    func takeFeedback(shard: String, limit: Int, now: Date) -> [FeedbackRecord] {
+        let taken = Array(feedback.indices.filter { (feedback[$0].lock?.until ?? .distantPast) <= now }.prefix(limit))
+        let records = taken.map { feedback[$0].record }
+        for index in taken.reversed() { feedback.remove(at: index) }
+        return records
+    }
+    func lockFeedback(shard: String, limit: Int, lockToken: UUID, now: Date, lockedUntil: Date) -> [FeedbackRecord] {
+        let available = feedback.indices.filter { (feedback[$0].lock?.until ?? .distantPast) <= now }.prefix(limit)
+        for index in available { feedback[index].lock = (lockToken, lockedUntil) }
+        return available.map { feedback[$0].record }
+    }
+    func completeFeedback(shard: String, lockToken: UUID, now: Date) -> Int {
+        let before = feedback.count
+        feedback.removeAll { $0.lock.map { $0.token == lockToken && $0.until > now } ?? false }
+        return before - feedback.count
+    }
+    func releaseFeedback(shard: String, lockToken: UUID) -> Int {
+        var count = 0
+        for index in feedback.indices where feedback[index].lock?.token == lockToken {
+            feedback[index].lock = nil
+            count += 1
+        }
+        return count
     }
 
     func appendTelemetry(_ messages: [TelemetryMessage]) -> [Int64] {
@@ -60,5 +79,5 @@ actor InMemoryHubStore: EnumerableDeviceRegistry, CloudToDeviceStore, TelemetryS
     /// Pending messages of every device (test inspection).
     func queuedMessages() -> [CloudToDeviceMessage] { queue }
     /// Adds a feedback record as a completed delivery would.
-    func addFeedback(_ record: FeedbackRecord) { feedback.append(record) }
+    func addFeedback(_ record: FeedbackRecord) { feedback.append((record, nil)) }
 }
