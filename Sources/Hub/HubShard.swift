@@ -12,6 +12,7 @@ public struct HubShard: Sendable {
     let registry: any DeviceRegistry
     let moduleRegistry: (any ModuleRegistry)?
     let cloudToDevice: any CloudToDeviceStore
+    let fileNotifications: (any FileNotificationStore)?
     let telemetry: TelemetryBatcher
     let notifier: any HubNotifier
     let now: @Sendable () -> Date
@@ -21,8 +22,9 @@ public struct HubShard: Sendable {
     /// Creates a shard.
     public init(name: String, hostName: String, registry: any DeviceRegistry, cloudToDevice: any CloudToDeviceStore,
                 telemetry: TelemetryBatcher, notifier: any HubNotifier, modules: (any ModuleRegistry)? = nil,
-                now: @escaping @Sendable () -> Date = Date.init) {
+                fileNotifications: (any FileNotificationStore)? = nil, now: @escaping @Sendable () -> Date = Date.init) {
         self.moduleRegistry = modules
+        self.fileNotifications = fileNotifications
         self.name = name
         self.hostName = hostName
         self.registry = registry

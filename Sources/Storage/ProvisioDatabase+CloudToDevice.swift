@@ -33,16 +33,13 @@ extension ProvisioDatabase: CloudToDeviceStore {
 
     /// Removes a message and appends its feedback in one transaction.
     public func finishCloudToDevice(shard: String, messageId id: String, feedback: FeedbackRecord?) async throws -> CloudToDeviceMessage? {
-        let feedbackJSON = try feedback.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
-        return try await pool.write { db in
+        try await pool.write { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT json, delivery_count FROM c2d_message WHERE shard = ? AND id = ?", arguments: [shard, id]) else {
                 return nil
             }
             let message = try Self.message(from: row)
             try db.execute(sql: "DELETE FROM c2d_message WHERE shard = ? AND id = ?", arguments: [shard, id])
-            if let feedbackJSON {
-                try db.execute(sql: "INSERT INTO c2d_feedback (shard, json) VALUES (?, ?)", arguments: [shard, feedbackJSON])
-            }
+            if let feedback { try PeekLockTable.feedback.append(feedback, shard: shard, db) }
             return message
         }
     }
@@ -65,27 +62,7 @@ extension ProvisioDatabase: CloudToDeviceStore {
 
     /// Takes pending feedback records no receiver holds locked, oldest first, and deletes exactly those.
     public func takeFeedback(shard: String, limit: Int, now: Date) async throws -> [FeedbackRecord] {
-        try await pool.write { db in
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT id, json FROM c2d_feedback WHERE shard = ? AND (locked_until IS NULL OR locked_until <= ?) ORDER BY id LIMIT ?
-                """, arguments: [shard, now.timeIntervalSince1970, limit])
-            let records = try rows.map(Self.feedbackRecord(from:))
-            if let last = rows.last {
-                let lastId: Int64 = last["id"]
-                try db.execute(sql: """
-                    DELETE FROM c2d_feedback WHERE shard = ? AND id <= ? AND (locked_until IS NULL OR locked_until <= ?)
-                    """, arguments: [shard, lastId, now.timeIntervalSince1970])
-            }
-            return records
-        }
-    }
-
-    static func feedbackRecord(from row: Row) throws -> FeedbackRecord {
-        let text: String = row["json"]
-        guard let record = try? JSONDecoder().decode(FeedbackRecord.self, from: Data(text.utf8)) else {
-            throw StorageError(.corruptRecord, "a feedback record is unreadable")
-        }
-        return record
+        try await pool.write { db in try PeekLockTable.feedback.take(FeedbackRecord.self, shard: shard, limit: limit, now: now, db) }
     }
 
     static func encodeMessage(_ message: CloudToDeviceMessage) throws -> String {

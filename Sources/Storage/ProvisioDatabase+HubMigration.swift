@@ -33,15 +33,21 @@ extension ProvisioDatabase {
         }
     }
 
-    /// v11: feedback records can be locked to one AMQP receiver (peek-lock) until completed or released;
-    /// `locked_until` is Unix seconds, and a lapsed lock counts as none.
+    /// v11: feedback records can be locked to one AMQP receiver (peek-lock) until completed or released.
     static func registerFeedbackLockMigration(_ migrator: inout DatabaseMigrator) {
         migrator.registerMigration("v11-feedback-locks") { db in
             try db.alter(table: "c2d_feedback") { table in
                 table.add(column: "lock_token", .text)
                 table.add(column: "locked_until", .double)
             }
-            try db.create(index: "c2d_feedback_on_lock", on: "c2d_feedback", columns: ["shard", "lock_token"])
+            try PeekLockTable.feedback.createLockIndex(db)
+        }
+    }
+
+    /// v12: file-upload notifications wait for the AMQP file-notification receiver in a table of the same shape.
+    static func registerFileNotificationMigration(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("v12-file-notifications") { db in
+            try PeekLockTable.fileNotifications.create(db)
         }
     }
 }

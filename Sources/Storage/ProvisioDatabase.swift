@@ -116,6 +116,7 @@ public final class ProvisioDatabase: Sendable {
         registerAuditMigrations(&migrator)
         registerClusteredEventLogMigration(&migrator)
         registerFeedbackLockMigration(&migrator)
+        registerFileNotificationMigration(&migrator)
         return migrator
     }
 
