@@ -83,7 +83,7 @@ public struct ProvisioServer: Sendable {
         let shards = Dictionary(uniqueKeysWithValues: configuration.shards.map { shard in
             (shard.name, HubShard(name: shard.name, hostName: shard.endpoint.hostName, registry: routing.registry,
                                   cloudToDevice: installation.database, telemetry: telemetry, notifier: connections,
-                                  modules: installation.database))
+                                  modules: installation.database, fileNotifications: installation.database))
         })
         let deviceTrust = X509Attestor(repository: installation.database)
         let ocspSigners = try await Self.ocspSigners(configuration: configuration, installation: installation)
