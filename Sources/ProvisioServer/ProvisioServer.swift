@@ -280,12 +280,14 @@ struct ConnectionDocumentBuilder: Sendable {
     func readyLine(_ connection: ConnectionDocument, file: URL) -> String {
         var line = "ready idScope=\(connection.idScope) dps=\(connection.dps.host):\(connection.dps.mqttPort)"
             + " hubs=\(connection.hubs.map(\.hostName).joined(separator: ",")) connection=\(file.path)"
-        let configured = [("dps", configuration.dps.endpoint.httpsPort)] + configuration.shards.map { ($0.name, $0.endpoint.httpsPort) }
+        let configured = [configuration.dps.endpoint.httpsPort] + configuration.shards.map(\.endpoint.httpsPort)
         let bound = [("dps", connection.dps.httpsPort)] + connection.hubs.map { ($0.name, $0.httpsPort) }
-        let fellBack = zip(configured, bound).filter { $0.0.1 != $0.1.1 }.map { "\($0.0.0)" }
-        if let port = zip(configured, bound).first(where: { $0.0.1 != $0.1.1 })?.1.1 {
-            line += " httpsFallback=\(port) endpoints=\(fellBack.joined(separator: ",")) (binding 443 was refused: no privilege;"
-                + " WebSocket transports and SDK file uploads need 443)"
+        let fellBack = zip(configured, bound).filter { configured, bound in
+            configured == EndpointConfiguration.defaultHTTPSPort && bound.1 == EndpointConfiguration.unprivilegedHTTPSPort
+        }.map(\.1.0)
+        if !fellBack.isEmpty {
+            line += " httpsFallback=\(EndpointConfiguration.unprivilegedHTTPSPort) endpoints=\(fellBack.joined(separator: ","))"
+                + " (binding 443 was refused: no privilege; WebSocket transports and SDK file uploads need 443)"
         }
         return line
     }
