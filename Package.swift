@@ -16,6 +16,7 @@ let fuzzTargets: [(product: String, target: String)] = [
     ("fuzz-json-bodies", "FuzzJSONBodies"),
     ("fuzz-csr", "FuzzCSR"),
     ("fuzz-tpm", "FuzzTPM"),
+    ("fuzz-amqp-codec", "FuzzAMQPCodec"),
 ]
 
 let package = Package(

@@ -13,6 +13,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case csr = "csr"
     /// TPM 2.0 structures: `TPM2B_PUBLIC`/`TPMT_PUBLIC` unmarshalling and the EK/SRK profile checks.
     case tpm = "tpm"
+    /// AMQP 1.0 headers, frames, performatives and messages: incremental decoding and re-encoding.
+    case amqpCodec = "amqp-codec"
 
     /// Feeds `input` to this target's parsers; throws a `FuzzFinding` when a property that must hold does not.
     /// Inputs the parsers refuse are fine: only a trap, a hang or a broken property is a finding.
@@ -24,6 +26,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .jsonBodies: try JSONBodiesFuzzing.run(input)
         case .csr: try CSRFuzzing.run(input)
         case .tpm: try TPMFuzzing.run(input)
+        case .amqpCodec: try AMQPCodecFuzzing.run(input)
         }
     }
 
