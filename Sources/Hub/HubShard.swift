@@ -15,6 +15,8 @@ public struct HubShard: Sendable {
     let fileNotifications: (any FileNotificationStore)?
     let telemetry: TelemetryBatcher
     let notifier: any HubNotifier
+    /// Peek-locks of polled C2D messages, shared by every copy of this shard value.
+    let cloudToDeviceLocks = CloudToDeviceLocks()
     let now: @Sendable () -> Date
     /// Twin read-modify-write cycles of one device run one at a time.
     let twinLocks = KeyedLock()

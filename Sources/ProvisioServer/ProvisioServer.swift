@@ -123,19 +123,22 @@ public struct ProvisioServer: Sendable {
             guard let identity = installation.tlsIdentities[name] else { continue }
             var endpointLogger = logger
             endpointLogger[metadataKey: name == "dps" ? "dps.endpoint" : "hub.shard"] = "\(name)"
-            let authenticator: any MQTTConnectAuthenticator = name == "dps"
-                ? DPSConnectAuthenticator(idScope: installation.idScope.value, repository: installation.database,
-                                          registrations: registrations, rateLimiter: rateLimiter, logger: endpointLogger,
-                                          operationalCertificates: operationalCertificates, revocation: revocation,
-                                          sessions: connections.sessions)
-                : HubConnectAuthenticator(
-                    shard: shards[name]!, directory: connections, logger: endpointLogger,
+            let hubAuthenticator = shards[name].map { shard in
+                HubConnectAuthenticator(
+                    shard: shard, directory: connections, logger: endpointLogger,
                     enrollmentStatus: installation.database,
                     validateChain: { chain in
                         // Anchored at the issuing CAs (not the root) so a retired issuing CA stops verifying.
                         (try? await deviceTrust.isTrusted(chain: chain, extraAnchors: authorities.verifyingIssuingCertificates,
                                                           now: Date())) ?? false
                     })
+            }
+            let authenticator: any MQTTConnectAuthenticator = name == "dps"
+                ? DPSConnectAuthenticator(idScope: installation.idScope.value, repository: installation.database,
+                                          registrations: registrations, rateLimiter: rateLimiter, logger: endpointLogger,
+                                          operationalCertificates: operationalCertificates, revocation: revocation,
+                                          sessions: connections.sessions)
+                : hubAuthenticator!
             let mqttListener = MQTTListener(
                 configuration: .init(name: name, host: endpoint.effectiveListenAddress, port: endpoint.mqttPort, identity: identity,
                                      connectTimeout: .seconds(Int64(limits.mqttConnectTimeoutSeconds)),
@@ -178,6 +181,9 @@ public struct ProvisioServer: Sendable {
                     authenticator: ServiceAuthenticator(policies: installation.hubPolicies[name] ?? [],
                                                         hostNames: Self.serviceHostNames(endpoint, boundPort: endpoint.httpsPort)),
                     presence: connections)
+                if let hubAuthenticator {
+                    HubDeviceRoutes.add(to: router, shard: shard, credentials: hubAuthenticator.credentials)
+                }
                 if let shardRouting = routing.shards[name] {
                     HubEventRoutes.add(to: router, routing: shardRouting, authenticator: ServiceAuthenticator(
                         policies: installation.hubPolicies[name] ?? [], hostNames: Self.serviceHostNames(endpoint, boundPort: endpoint.httpsPort)))

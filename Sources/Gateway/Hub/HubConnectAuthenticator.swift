@@ -14,20 +14,19 @@ import X509
 public struct HubConnectAuthenticator: MQTTConnectAuthenticator {
     let shard: HubShard
     let directory: HubConnectionDirectory
-    let validateChain: @Sendable ([Certificate]) async -> Bool
     let logger: Logger
-    let enrollmentStatus: (any DeviceEnrollmentStatus)?
+    /// The credential check shared with the HTTPS device API.
+    public let credentials: HubDeviceCredentialCheck
 
     /// Creates the authenticator; `validateChain` says whether a certificate chain is trusted for CA-authenticated devices,
     /// and `enrollmentStatus` (when given) refuses devices whose DPS enrollment or group is disabled.
     public init(shard: HubShard, directory: HubConnectionDirectory, logger: Logger,
                 enrollmentStatus: (any DeviceEnrollmentStatus)? = nil,
                 validateChain: @escaping @Sendable ([Certificate]) async -> Bool) {
-        self.enrollmentStatus = enrollmentStatus
         self.shard = shard
         self.directory = directory
-        self.validateChain = validateChain
         self.logger = logger
+        credentials = HubDeviceCredentialCheck(shard: shard, enrollmentStatus: enrollmentStatus, validateChain: validateChain)
     }
 
     /// Authenticates and builds the device's session. The session is in the registry before its credentials are read,
@@ -66,41 +65,20 @@ public struct HubConnectAuthenticator: MQTTConnectAuthenticator {
         let connect = request.connect
         var logger = self.logger
         logger[metadataKey: "hub.device_id"] = "\(identity.deviceId)"
-        let authMethod: String
+        let admission: HubDeviceCredentialCheck.Admission
         do {
-            if let password = connect.password, !password.isEmpty {
-                let token = String(decoding: password, as: UTF8.self)
-                _ = try await shard.authenticate(deviceId: identity.deviceId, moduleId: identity.moduleId, token: token)
-                authMethod = "sas"
-                if let expiry = HubShard.tokenExpiry(token) {
-                    SessionExpiry.closeAtExpiry(request.outbound, expiry: expiry, now: Date())
-                }
-            } else if let leaf = chain.first {
-                guard leaf.subject.commonNameText == identity.deviceId else {
-                    return .refuse(.notAuthorized, reason: "the certificate's CN is not the device id")
-                }
-                let thumbprint = CertificateFingerprint.sha1(leaf)
-                guard identity.moduleId == nil else {
-                    return .refuse(.notAuthorized, reason: "modules authenticate with SAS tokens")
-                }
-                let device = try await shard.device(identity.deviceId)
-                let trusted = device.authentication.type == "certificateAuthority" ? await validateChain(chain) : false
-                _ = try await shard.authenticate(deviceId: identity.deviceId, certificateThumbprint: thumbprint, chainValidated: trusted)
-                authMethod = "x509"
-                SessionExpiry.closeAtExpiry(request.outbound, expiry: leaf.notValidAfter, now: Date())
-            } else {
-                return .refuse(.notAuthorized, reason: "neither a SAS token nor a client certificate")
-            }
-            if let enrollmentStatus,
-               let reason = try await enrollmentStatus.disabledEnrollment(deviceId: identity.deviceId, shard: shard.name) {
-                return .refuse(.notAuthorized, reason: reason)
-            }
+            let token = connect.password.flatMap { $0.isEmpty ? nil : String(decoding: $0, as: UTF8.self) }
+            admission = try await credentials.admit(deviceId: identity.deviceId, moduleId: identity.moduleId, token: token, chain: chain)
         } catch let error as HubError where error.status == 401 || error.status == 404 {
             return .refuse(.notAuthorized, reason: error.message)
         } catch {
             logger.error("device authentication failed", metadata: ["hub.error": "\(error)"])
             return .refuse(.serverUnavailable, reason: "authentication could not complete")
         }
+        if let expiry = admission.expiry {
+            SessionExpiry.closeAtExpiry(request.outbound, expiry: expiry, now: Date())
+        }
+        let authMethod = admission.authMethod
         let restored = directory.restoreSubscriptions(shard: shard.name, clientId: clientId, clean: connect.cleanSession)
         let session = HubDeviceSession(
             shard: shard, deviceId: identity.deviceId, moduleId: identity.moduleId, authMethod: authMethod,

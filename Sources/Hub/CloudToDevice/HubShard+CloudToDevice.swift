@@ -24,10 +24,12 @@ extension HubShard {
         return message
     }
 
-    /// Messages ready for delivery; expired ones are retired with feedback on the way.
+    /// Messages ready for delivery (not under a receiver's peek-lock); expired ones are retired with feedback on the way.
     public func deliverableCloudToDevice(deviceId: String) async throws -> [CloudToDeviceMessage] {
         try await expireCloudToDevice()
-        return try await cloudToDevice.pendingCloudToDevice(shard: name, deviceId: deviceId, now: now())
+        let pending = try await cloudToDevice.pendingCloudToDevice(shard: name, deviceId: deviceId, now: now())
+        let locked = cloudToDeviceLocks.lockedMessageIds(shard: name, deviceId: deviceId, now: now())
+        return locked.isEmpty ? pending : pending.filter { !locked.contains($0.id) }
     }
 
     /// Counts a delivery attempt; a message sent too often is dead-lettered instead (returns false).
@@ -58,7 +60,7 @@ extension HubShard {
         }
     }
 
-    private func finish(_ message: CloudToDeviceMessage, outcome: FeedbackOutcome) async throws {
+    func finish(_ message: CloudToDeviceMessage, outcome: FeedbackOutcome) async throws {
         var feedback: FeedbackRecord?
         if message.ack.wants(outcome) {
             let generation = (try? await registry.device(shard: name, deviceId: message.deviceId))??.generationId ?? ""

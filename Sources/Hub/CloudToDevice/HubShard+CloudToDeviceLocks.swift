@@ -1,0 +1,47 @@
+import Foundation
+
+extension HubShard {
+    /// How long a polled C2D message stays locked when the receiver names no timeout (IoT Hub's one minute).
+    public static let cloudToDeviceLockDuration: TimeInterval = 60
+    /// The longest lock a receiver may ask for.
+    public static let maximumCloudToDeviceLockDuration: TimeInterval = 300
+
+    /// Locks the device's oldest deliverable message for `duration` and counts the delivery; nil when none waits. A
+    /// message delivered `maximumDeliveryCount` times is dead-lettered instead and the next one is tried.
+    public func lockCloudToDevice(deviceId: String, duration: TimeInterval = cloudToDeviceLockDuration) async throws -> LockedCloudToDeviceMessage? {
+        guard duration > 0, duration <= Self.maximumCloudToDeviceLockDuration else {
+            throw HubError.badRequest("the lock timeout must be between 1 and \(Int(Self.maximumCloudToDeviceLockDuration)) seconds")
+        }
+        while let message = try await deliverableCloudToDevice(deviceId: deviceId).first {
+            guard try await beginDelivery(message) else { continue }
+            let until = now().addingTimeInterval(duration)
+            let token = cloudToDeviceLocks.lock(message, until: until)
+            return LockedCloudToDeviceMessage(message: message, lockToken: token, lockedUntil: until)
+        }
+        return nil
+    }
+
+    /// The receiver completed the locked message: it is removed (positive feedback where asked for).
+    public func completeCloudToDevice(deviceId: String, lockToken: String) async throws {
+        try await finish(try lockedMessage(deviceId: deviceId, lockToken: lockToken), outcome: .success)
+    }
+
+    /// The receiver rejected the locked message: it is dead-lettered (negative feedback where asked for).
+    public func rejectCloudToDevice(deviceId: String, lockToken: String) async throws {
+        try await finish(try lockedMessage(deviceId: deviceId, lockToken: lockToken), outcome: .rejected)
+    }
+
+    /// The receiver abandoned the locked message: it returns to the queue at once and is delivered again until the
+    /// maximum delivery count.
+    public func abandonCloudToDevice(deviceId: String, lockToken: String) async throws {
+        _ = try lockedMessage(deviceId: deviceId, lockToken: lockToken)
+        await notifier.cloudToDeviceQueued(shard: name, deviceId: deviceId)
+    }
+
+    private func lockedMessage(deviceId: String, lockToken: String) throws -> CloudToDeviceMessage {
+        guard let message = cloudToDeviceLocks.end(token: lockToken, shard: name, deviceId: deviceId, now: now()) else {
+            throw HubError.lockLost("the message lock \(lockToken) has expired, was already used or does not exist")
+        }
+        return message
+    }
+}
