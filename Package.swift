@@ -156,7 +156,7 @@ let package = Package(
         .executableTarget(
             name: "ProvisioBenchmark",
             dependencies: [
-                "MQTTCodec", "AccessControl", "PKI", "Storage",
+                "MQTTCodec", "AMQPCodec", "AccessControl", "PKI", "Storage",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

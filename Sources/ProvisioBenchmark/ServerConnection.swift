@@ -16,7 +16,9 @@ struct ServerConnection: Decodable, Sendable {
         var hostName: String
         var mqttPort: Int
         var httpsPort: Int
+        var amqpPort: Int?
         var serviceConnectionString: String
+        var eventHubsConnectionString: String?
     }
 
     var idScope: String

@@ -16,6 +16,7 @@ final class TelemetryPublisher: ChannelDuplexHandler {
     private var acknowledged = 0
     private var nextIdentifier: UInt16 = 0
     private var sentAt = [UInt64](repeating: 0, count: Int(UInt16.max) + 1)
+    private var messageNumberOf = [Int](repeating: 0, count: Int(UInt16.max) + 1)
     private var latencies = LatencySamples()
     private var needsFlush = false
     private var isConnected = false
@@ -57,6 +58,10 @@ final class TelemetryPublisher: ChannelDuplexHandler {
         case .pubAck(let identifier):
             let now = NIODeadline.now().uptimeNanoseconds
             latencies.add(nanoseconds: Int64(now &- sentAt[Int(identifier)]))
+            if let log = plan.acknowledgements {
+                let number = messageNumberOf[Int(identifier)]
+                if number < log.times.count { log.times[number] = now }
+            }
             acknowledged += 1
             if sent < plan.messages {
                 publish(context: context)
@@ -115,9 +120,16 @@ final class TelemetryPublisher: ChannelDuplexHandler {
     private func publish(context: ChannelHandlerContext) {
         nextIdentifier = nextIdentifier == .max ? 1 : nextIdentifier + 1
         sentAt[Int(nextIdentifier)] = NIODeadline.now().uptimeNanoseconds
+        var payload = plan.payload
+        if let log = plan.acknowledgements {
+            messageNumberOf[Int(nextIdentifier)] = sent
+            if payload.readableBytes < 8 { payload.writeRepeatingByte(0x20, count: 8 - payload.readableBytes) }
+            payload.setInteger(log.deviceIndex, at: payload.readerIndex)
+            payload.setInteger(UInt32(truncatingIfNeeded: sent), at: payload.readerIndex + 4)
+        }
         sent += 1
         context.write(wrapOutboundOut(.publish(MQTTPublish(
-            topic: plan.topic, payload: plan.payload, qos: .atLeastOnce, packetIdentifier: nextIdentifier))), promise: nil)
+            topic: plan.topic, payload: payload, qos: .atLeastOnce, packetIdentifier: nextIdentifier))), promise: nil)
     }
 
     private func fail(context: ChannelHandlerContext, _ error: any Error) {
