@@ -13,7 +13,7 @@ struct Provisio: AsyncParsableCommand {
         abstract: "Self-hosted device provisioning (Azure DPS compatible) with its own CA and bundled IoT hub shards.",
         subcommands: [Serve.self, CACommand.self, ConfigCommand.self, EnrollmentCommand.self, EnrollmentGroupCommand.self,
                       RegistrationCommand.self, DeviceCommand.self, TwinCommand.self, MethodCommand.self, CloudToDeviceCommand.self,
-                      TPMCommand.self, EventsCommand.self, CertCommand.self, AuditCommand.self]
+                      TPMCommand.self, EventsCommand.self, CertCommand.self, AuditCommand.self, FilesCommand.self]
     )
 
     /// Runs the command with its audit actor: `cli:<os user>` for tools, the server's own `system` for `serve`.

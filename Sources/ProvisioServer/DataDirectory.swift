@@ -26,6 +26,8 @@ public struct DataDirectory: Sendable {
     public var trustBundle: URL { root.appendingPathComponent("trust-bundle.pem") }
     /// Written once every listener is up.
     public var connectionDocument: URL { root.appendingPathComponent("connection.json") }
+    /// Device file uploads (`LocalBlobStore`).
+    public var files: URL { root.appendingPathComponent("files", isDirectory: true) }
 
     /// Creates the directories with restrictive modes.
     public func prepare() throws {

@@ -3,6 +3,7 @@ import Gateway
 import Hub
 import PKI
 import Routing
+import Storage
 import Hummingbird
 import Logging
 import NIOCore
@@ -182,7 +183,10 @@ public struct ProvisioServer: Sendable {
                                                         hostNames: Self.serviceHostNames(endpoint, boundPort: endpoint.httpsPort)),
                     presence: connections)
                 if let hubAuthenticator {
-                    HubDeviceRoutes.add(to: router, shard: shard, credentials: hubAuthenticator.credentials)
+                    HubDeviceRoutes.add(to: router, shard: shard, credentials: hubAuthenticator.credentials,
+                                        fileUploads: fileUploads(shard: shard, installation: installation, dataDirectory: dataDirectory),
+                                        hostNames: [ConnectionDocumentBuilder.serviceHostName(endpoint.hostName, httpsPort: endpoint.httpsPort)]
+                                            + Self.serviceHostNames(endpoint, boundPort: endpoint.httpsPort))
                 }
                 if let shardRouting = routing.shards[name] {
                     HubEventRoutes.add(to: router, routing: shardRouting, authenticator: ServiceAuthenticator(
@@ -229,6 +233,16 @@ extension ProvisioServer {
         }
         try await authority.synchronize(now: Date())
         return authority
+    }
+
+    /// A shard's file uploads: files under the data directory, SAS tokens signed with a key derived from the
+    /// shard's `iothubowner` key (so it survives restarts and changes with a key rotation).
+    func fileUploads(shard: HubShard, installation: Installation, dataDirectory: DataDirectory) -> FileUploads? {
+        guard let owner = installation.hubPolicies[shard.name]?.first(where: { $0.name == "iothubowner" }),
+              let settings = configuration.shards.first(where: { $0.name == shard.name })?.fileUpload else { return nil }
+        let store = LocalBlobStore(root: dataDirectory.files)
+        return FileUploads(shard: shard, settings: settings, store: store, ledger: store,
+                           key: owner.primaryKey.derived(for: "provisio file upload storage key"))
     }
 
     /// The names a service token may be scoped to: the host name without a port and with the HTTPS port (or its

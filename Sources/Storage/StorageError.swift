@@ -6,6 +6,8 @@ public struct StorageError: Error, Sendable, CustomStringConvertible {
         case cannotOpen
         /// Stored data could not be decoded.
         case corruptRecord
+        /// A file could not be written, read or moved.
+        case ioFailure
     }
 
     /// The failure kind.

@@ -1,3 +1,5 @@
+import Hub
+
 /// One bundled hub shard: its name, endpoint, allocation weight and region.
 public struct ShardConfiguration: Codable, Sendable, Equatable {
     /// Shard name (`hub-1`); names the shard in the CLI and the data directory.
@@ -10,6 +12,9 @@ public struct ShardConfiguration: Codable, Sendable, Equatable {
     public var region: String = "local"
     /// Configured latency for geo-latency allocation (lowest wins; unset counts as unknown).
     public var latencyMilliseconds: Double?
+    /// File upload: notifications on or off (`fileNotifications`, default on), size limit (`maxFileUploadBytes`), SAS
+    /// lifetime (`fileUploadSasLifetimeSeconds`, default 3600) and retention (`fileRetentionDays`, default: keep).
+    public var fileUpload = FileUploadSettings()
 
     /// The default shard *n*: `hub-n` on 127.0.0.(n+1).
     public static func loopbackDefault(number: Int) -> ShardConfiguration {
@@ -26,6 +31,7 @@ public struct ShardConfiguration: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case name, hostName, listenAddress, mqttPort, amqpPort, httpsPort, weight, region, latencyMilliseconds
+        case fileNotifications, maxFileUploadBytes, fileUploadSasLifetimeSeconds, fileRetentionDays
     }
 
     /// Decodes strictly; the endpoint keys sit flat beside the name.
@@ -39,6 +45,10 @@ public struct ShardConfiguration: Codable, Sendable, Equatable {
         weight = try container.decodeIfPresent(Int.self, forKey: .weight) ?? 1
         region = try container.decodeIfPresent(String.self, forKey: .region) ?? "local"
         latencyMilliseconds = try container.decodeIfPresent(Double.self, forKey: .latencyMilliseconds)
+        fileUpload.notificationsEnabled = try container.decodeIfPresent(Bool.self, forKey: .fileNotifications) ?? true
+        fileUpload.maximumFileBytes = try container.decodeIfPresent(Int64.self, forKey: .maxFileUploadBytes) ?? fileUpload.maximumFileBytes
+        fileUpload.sasLifetime = try container.decodeIfPresent(Double.self, forKey: .fileUploadSasLifetimeSeconds) ?? fileUpload.sasLifetime
+        fileUpload.retention = try container.decodeIfPresent(Double.self, forKey: .fileRetentionDays).map { $0 * 86_400 }
     }
 
     /// Encodes flat, mirroring the decoder.
@@ -53,6 +63,14 @@ public struct ShardConfiguration: Codable, Sendable, Equatable {
         try container.encode(weight, forKey: .weight)
         try container.encode(region, forKey: .region)
         try container.encodeIfPresent(latencyMilliseconds, forKey: .latencyMilliseconds)
+        // File-upload keys only when they differ from the defaults, so existing configurations read back unchanged.
+        let defaults = FileUploadSettings()
+        if fileUpload.notificationsEnabled != defaults.notificationsEnabled {
+            try container.encode(fileUpload.notificationsEnabled, forKey: .fileNotifications)
+        }
+        if fileUpload.maximumFileBytes != defaults.maximumFileBytes { try container.encode(fileUpload.maximumFileBytes, forKey: .maxFileUploadBytes) }
+        if fileUpload.sasLifetime != defaults.sasLifetime { try container.encode(fileUpload.sasLifetime, forKey: .fileUploadSasLifetimeSeconds) }
+        try container.encodeIfPresent(fileUpload.retention.map { $0 / 86_400 }, forKey: .fileRetentionDays)
     }
 
     func validate() throws {
@@ -62,5 +80,10 @@ public struct ShardConfiguration: Codable, Sendable, Equatable {
         }
         guard (0...1000).contains(weight) else { throw ConfigurationError("shard \(name): weight must be 0–1000") }
         try endpoint.validate(label: "shard \(name)")
+        guard fileUpload.maximumFileBytes > 0 else { throw ConfigurationError("shard \(name): maxFileUploadBytes must be positive") }
+        guard (1...86_400).contains(fileUpload.sasLifetime) else {
+            throw ConfigurationError("shard \(name): fileUploadSasLifetimeSeconds must be 1–86400")
+        }
+        if let retention = fileUpload.retention, retention <= 0 { throw ConfigurationError("shard \(name): fileRetentionDays must be positive") }
     }
 }

@@ -27,6 +27,8 @@ struct ServerAddresses: Sendable, Equatable {
     var httpsPort: Int = 8443
     /// Extra `dps` settings as YAML flow entries, e.g. `tpmAttestationPolicy: /tmp/x/tpm.yaml`.
     var dpsSettings: [String] = []
+    /// Extra settings of one shard as YAML flow entries, by shard name, e.g. `["hub-2": ["fileNotifications: false"]]`.
+    var shardSettings: [String: [String]] = [:]
     /// Top-level YAML appended to the configuration, e.g. a `limits:` block.
     var extraYAML: String = ""
 
@@ -62,7 +64,7 @@ struct ServerAddresses: Sendable, Equatable {
             "shards:",
         ]
         for shard in shards {
-            lines.append("  - {name: \(shard.name), hostName: \(shard.host), mqttPort: \(mqttPort), amqpPort: \(amqpPort), httpsPort: \(httpsPort), weight: 1, region: local}")
+            lines.append("  - {name: \(shard.name), hostName: \(shard.host), mqttPort: \(mqttPort), amqpPort: \(amqpPort), httpsPort: \(httpsPort), weight: 1, region: local\((shardSettings[shard.name] ?? []).map { ", \($0)" }.joined())}")
         }
         // The suite runs dozens of servers at once on two cores; generous handshake and CONNECT deadlines keep a
         // starved scheduler from closing a test's connection before it sends (tests of the deadlines set their own).

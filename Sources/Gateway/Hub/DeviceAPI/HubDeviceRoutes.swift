@@ -12,12 +12,18 @@ public enum HubDeviceRoutes {
     /// Largest total body of a telemetry request: one message's limit, or a batch's (IoT Hub's 256 KB either way).
     static let maximumTelemetryBytes = TelemetryMessage.maximumBodySize
 
-    /// Adds the routes.
-    public static func add(to router: Router<ProvisioRequestContext>, shard: HubShard, credentials: HubDeviceCredentialCheck) {
+    /// Adds the routes; with `fileUploads`, also `devices/{id}/files` and the Blob REST API its SAS tokens open
+    /// (`hostNames`: the shard's HTTPS names, the default first).
+    public static func add(to router: Router<ProvisioRequestContext>, shard: HubShard, credentials: HubDeviceCredentialCheck,
+                           fileUploads: FileUploads? = nil, hostNames: [String] = []) {
         let routes = router.group().add(middleware: HubErrorMiddleware())
         let authenticator = DeviceRequestAuthenticator(credentials: credentials)
         addTelemetryRoutes(to: routes, shard: shard, authenticator: authenticator)
         addCloudToDeviceRoutes(to: routes, shard: shard, authenticator: authenticator)
+        if let fileUploads {
+            addFileRoutes(to: routes, uploads: fileUploads, hostNames: hostNames, authenticator: authenticator)
+            BlobRoutes.add(to: router, uploads: fileUploads)
+        }
     }
 
     static func addTelemetryRoutes(to routes: RouterGroup<ProvisioRequestContext>, shard: HubShard, authenticator: DeviceRequestAuthenticator) {

@@ -1,0 +1,158 @@
+"""Device file upload exactly as Azure's sample does it — IoTHubDeviceClient.get_storage_info_for_blob, then
+azure-storage-blob's BlobClient.from_blob_url(...).upload_blob(...), then notify_blob_upload_status — against the
+shard's own Blob endpoint, plus the refusals: a SAS for another blob, an expired SAS, an eleventh concurrent upload.
+
+Usage: file_upload_flow.py CONNECTION_JSON DATA_DIR
+Prints one JSON object: {"steps": {name: {"ok": bool, ...}}}.
+"""
+import hashlib
+import json
+import os
+import sqlite3
+import sys
+import time
+
+import requests
+from azure.core.exceptions import HttpResponseError
+from azure.iot.device import IoTHubDeviceClient
+from azure.storage.blob import BlobClient
+
+import routing_support
+
+conn = routing_support.setup(sys.argv[1])
+data_dir = sys.argv[2]
+trust_path = conn["trustBundle"]
+trust = open(trust_path).read()
+shard = routing_support.hub(conn, "hub-1")
+short_lived = routing_support.hub(conn, "hub-2")
+steps = {}
+
+
+def step(name, fn):
+    try:
+        steps[name] = dict(ok=True, **(fn() or {}))
+    except Exception as error:
+        steps[name] = {"ok": False, "error": "%s: %s" % (type(error).__name__, error)}
+
+
+def device(hub, device_id):
+    key = routing_support.create_device(hub, device_id)
+    client = IoTHubDeviceClient.create_from_symmetric_key(symmetric_key=key, hostname=hub["hostName"], device_id=device_id,
+                                                          server_verification_cert=trust)
+    return client, key
+
+
+def blob_url(info):
+    return "https://%s/%s/%s%s" % (info["hostName"], info["containerName"], info["blobName"], info["sasToken"])
+
+
+def on_disk(hub, info):
+    path = os.path.join(data_dir, "files", hub["name"], info["containerName"], *info["blobName"].split("/"))
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def notifications():
+    rows = sqlite3.connect("file:%s?mode=ro" % os.path.join(data_dir, "provisio.sqlite"), uri=True).execute(
+        "SELECT json FROM file_notification WHERE shard = 'hub-1' ORDER BY id").fetchall()
+    return [json.loads(row[0]) for row in rows]
+
+
+client, key = device(shard, "file-dev-1")
+state = {}
+
+
+def small_file():
+    info = client.get_storage_info_for_blob("logs/small.txt")
+    data = b"hello from a device file upload\n" * 32
+    result = BlobClient.from_blob_url(blob_url(info), connection_verify=trust_path).upload_blob(data)
+    client.notify_blob_upload_status(info["correlationId"], True, 201, "OK")
+    state["small"] = info
+    return {"blobName": info["blobName"], "hostName": info["hostName"], "sasHasSig": "sig=" in info["sasToken"],
+            "etag": result.get("etag") is not None, "matches": on_disk(shard, info) == hashlib.sha256(data).hexdigest(),
+            "size": len(data)}
+
+
+def block_file():
+    info = client.get_storage_info_for_blob("images/big.bin")
+    data = os.urandom(300 * 1024 + 17)
+    blob = BlobClient.from_blob_url(blob_url(info), connection_verify=trust_path, max_single_put_size=64 * 1024,
+                                    max_block_size=100 * 1024)
+    blob.upload_blob(data)
+    client.notify_blob_upload_status(info["correlationId"], True, 201, "OK")
+    properties = blob.get_blob_properties()
+    downloaded = blob.download_blob().readall()
+    return {"matches": on_disk(shard, info) == hashlib.sha256(data).hexdigest(), "propertiesSize": properties.size,
+            "blobType": getattr(properties.blob_type, "value", str(properties.blob_type)), "size": len(data), "downloadMatches": downloaded == data}
+
+
+def notified():
+    records = routing_support.wait_until(lambda: [n for n in notifications() if n["deviceId"] == "file-dev-1"] if len(notifications()) >= 2 else None, 10)
+    assert records, "no file notifications were queued"
+    return {"notifications": [{"blobName": n["blobName"], "blobSizeInBytes": n["blobSizeInBytes"],
+                               "blobUriEnds": n["blobUri"].endswith("/" + n["blobName"])} for n in records]}
+
+
+def error_code(call):
+    try:
+        call()
+    except HttpResponseError as error:
+        return {"status": error.status_code, "code": error.error_code}
+    return {"status": None, "code": None}
+
+
+def other_blob():
+    info = client.get_storage_info_for_blob("mine.txt")
+    stolen = "https://%s/%s/%s%s" % (info["hostName"], info["containerName"], "file-dev-2/theirs.txt", info["sasToken"])
+    refused = error_code(lambda: BlobClient.from_blob_url(stolen, connection_verify=trust_path).upload_blob(b"x"))
+    read_other = error_code(lambda: BlobClient.from_blob_url(
+        "https://%s/%s/%s%s" % (info["hostName"], info["containerName"], state["small"]["blobName"], info["sasToken"]),
+        connection_verify=trust_path).download_blob().readall())
+    client.notify_blob_upload_status(info["correlationId"], False, 403, "refused")
+    return {"upload": refused, "read": read_other}
+
+
+def expired_sas():
+    # hub-2 issues SAS tokens that live 2 seconds: poll Get Blob Properties (404 while valid) until it is refused.
+    short_client, _ = device(short_lived, "file-dev-3")
+    info = short_client.get_storage_info_for_blob("late.txt")
+    blob = BlobClient.from_blob_url(blob_url(info), connection_verify=trust_path)
+    first = error_code(blob.get_blob_properties)
+    refused = routing_support.wait_until(lambda: (lambda r: r if r["status"] == 403 else None)(error_code(blob.get_blob_properties)), 20, 0.25)
+    upload = error_code(lambda: blob.upload_blob(b"too late"))
+    return {"whileValid": first, "afterExpiry": refused, "uploadAfterExpiry": upload}
+
+
+def concurrent_limit():
+    busy, busy_key = device(shard, "file-dev-2")
+    infos = [busy.get_storage_info_for_blob("part-%d.bin" % n) for n in range(10)]
+    token = routing_support.device_token(shard["hostName"], "file-dev-2", busy_key)
+    eleventh = requests.post("https://%s/devices/file-dev-2/files" % shard["hostName"], params={"api-version": "2019-10-01"},
+                             headers={"Authorization": token, "Content-Type": "application/json"}, json={"blobName": "part-10.bin"})
+    sdk_refused = False
+    try:
+        busy.get_storage_info_for_blob("part-10.bin")
+    except Exception:
+        sdk_refused = True
+    busy.notify_blob_upload_status(infos[0]["correlationId"], False, 500, "gave up")
+    after_release = busy.get_storage_info_for_blob("part-11.bin")
+    return {"eleventhStatus": eleventh.status_code, "eleventhError": eleventh.json().get("Message", "").split(";")[0],
+            "sdkRefused": sdk_refused, "afterRelease": bool(after_release.get("sasToken"))}
+
+
+def foreign_notification():
+    # file-dev-2 cannot report on file-dev-1's upload, and file-dev-1 cannot ask for a SAS as file-dev-2.
+    other = requests.post("https://%s/devices/file-dev-2/files" % shard["hostName"],
+                          headers={"Authorization": routing_support.device_token(shard["hostName"], "file-dev-1", key)},
+                          json={"blobName": "x"})
+    return {"status": other.status_code}
+
+
+step("smallFile", small_file)
+step("blockFile", block_file)
+step("notified", notified)
+step("otherBlob", other_blob)
+step("expiredSAS", expired_sas)
+step("concurrentLimit", concurrent_limit)
+step("foreignDevice", foreign_notification)
+print(json.dumps({"steps": steps}))
