@@ -37,6 +37,10 @@ struct FileUploadFlowReport: Decodable, Sendable {
         var sdkRefused: Bool?
         var afterRelease: Bool?
         var status: Int?
+        var single: Refusal?
+        var blocks: Refusal?
+        var fitsMatches: Bool?
+        var quietNotifications: Int?
     }
 
     var steps: [String: Step]
@@ -44,14 +48,16 @@ struct FileUploadFlowReport: Decodable, Sendable {
 
 /// File upload as Azure's sample does it, with the unmodified azure-iot-device and azure-storage-blob against the
 /// shard's own Blob endpoint on 443: a small file in one Put Blob, a larger one in blocks, the bytes on disk, the
-/// file notifications, and the refusals (another blob's SAS, an expired SAS, an eleventh concurrent upload).
+/// file notifications, and the refusals (another blob's SAS, an expired SAS, an eleventh concurrent upload, a file
+/// over the size limit); a shard with notifications off queues none.
 @Suite("File upload", .timeLimit(.minutes(4)))
 struct FileUploadTests {
     @Test("get_storage_info_for_blob, BlobClient.upload_blob (single and blocks), notify_blob_upload_status, refusals, CLI")
     func fileUpload() async throws {
         var addresses = ServerAddresses.unique()
         addresses.httpsPort = 443
-        addresses.shardSettings = ["hub-2": ["fileUploadSasLifetimeSeconds: 2"]]
+        addresses.shardSettings = ["hub-2": ["fileUploadSasLifetimeSeconds: 2"],
+                                   "hub-3": ["maxFileUploadBytes: 1024", "fileNotifications: false"]]
         let server = try await ServerProcess.start(addresses: addresses)
         let report = try await PythonRunner.run(
             "file_upload_flow.py", [server.dataFile("connection.json").path, server.dataDirectory.path],
@@ -90,6 +96,11 @@ struct FileUploadTests {
         #expect(limit.sdkRefused == true)
         #expect(limit.afterRelease == true)
         #expect(try step("foreignDevice").status == 401)
+        let sizeLimit = try step("sizeLimit")
+        #expect(sizeLimit.single == .init(status: 413, code: "RequestBodyTooLarge"))
+        #expect(sizeLimit.blocks == .init(status: 413, code: "RequestBodyTooLarge"))
+        #expect(sizeLimit.fitsMatches == true)
+        #expect(sizeLimit.quietNotifications == 0)
 
         // The operator's view: the files of hub-1 with their outcomes, and one file's bytes.
         let provisio = try TestEnvironment.provisioBinary()

@@ -33,8 +33,8 @@ struct HTTPSDeviceFlowReport: Decodable, Sendable {
     var steps: [String: Step]
 }
 
-/// The device HTTPS API on a shard's 443 listener, driven with requests formed as the Azure IoT C SDK sends them:
-/// telemetry lands in the built-in endpoint with its properties; C2D polling completes, rejects (negative feedback)
+/// The device HTTPS API on a shard's 443 listener, driven with requests formed as the Azure IoT C SDK sends them
+/// (SAS) and by a self-signed certificate device: telemetry lands in the built-in endpoint with its properties; C2D polling completes, rejects (negative feedback)
 /// and abandons (redelivery) under a peek-lock that returns the message when it lapses; a device reaches only its paths.
 @Suite("HTTPS device API", .timeLimit(.minutes(4)))
 struct HTTPSDeviceAPITests {
@@ -90,5 +90,10 @@ struct HTTPSDeviceAPITests {
         #expect(lapse.redeliveredId == "c2d-lapse")
         #expect(lapse.deliveryCount == "1")
         #expect(lapse.lapsedStatus == 412)
+        let x509 = try step("x509")
+        #expect(x509.status == 204)
+        #expect(x509.body == "x509 over https")
+        #expect(x509.system?["iothub-connection-auth-method"] == "x509")
+        #expect(x509.statuses == [401])
     }
 }

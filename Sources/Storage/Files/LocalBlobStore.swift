@@ -69,8 +69,9 @@ public struct LocalBlobStore: BlobStore, FileUploadLedger {
         var bytes = [UInt8](repeating: 0, count: max(0, length))
         var filled = 0
         while filled < bytes.count {
-            let count = bytes.withUnsafeMutableBytes { buffer in
-                pread(descriptor, buffer.baseAddress!.advanced(by: filled), buffer.count - filled, off_t(offset) + off_t(filled))
+            let count = bytes.withUnsafeMutableBytes { buffer -> Int in
+                guard let base = buffer.baseAddress else { return 0 }
+                return pread(descriptor, base.advanced(by: filled), buffer.count - filled, off_t(offset) + off_t(filled))
             }
             if count < 0, errno == EINTR { continue }
             guard count >= 0 else { throw Self.failure("cannot read a file") }
@@ -172,12 +173,24 @@ public struct LocalBlobStore: BlobStore, FileUploadLedger {
         defer { close(descriptor) }
         var buffer = [UInt8](repeating: 0, count: 1 << 20)
         while true {
-            let count = buffer.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress!, $0.count) }
+            let count = buffer.withUnsafeMutableBytes { raw -> Int in
+                guard let base = raw.baseAddress else { return 0 }
+                return systemRead(descriptor, base, raw.count)
+            }
             if count < 0, errno == EINTR { continue }
             guard count >= 0 else { throw failure("cannot read a staged block") }
             if count == 0 { return }
             try buffer.withUnsafeBytes { try writer.append(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
         }
+    }
+
+    /// `read(2)` (the store's own `read` method shadows the name).
+    static func systemRead(_ descriptor: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
+        #if canImport(Glibc)
+        Glibc.read(descriptor, buffer, count)
+        #else
+        Darwin.read(descriptor, buffer, count)
+        #endif
     }
 
     static func decodeRecord(_ data: Data) throws -> FileUploadRecord {

@@ -25,6 +25,7 @@ trust_path = conn["trustBundle"]
 trust = open(trust_path).read()
 shard = routing_support.hub(conn, "hub-1")
 short_lived = routing_support.hub(conn, "hub-2")
+quiet = routing_support.hub(conn, "hub-3")
 steps = {}
 
 
@@ -52,9 +53,9 @@ def on_disk(hub, info):
         return hashlib.sha256(f.read()).hexdigest()
 
 
-def notifications():
+def notifications(hub="hub-1"):
     rows = sqlite3.connect("file:%s?mode=ro" % os.path.join(data_dir, "provisio.sqlite"), uri=True).execute(
-        "SELECT json FROM file_notification WHERE shard = 'hub-1' ORDER BY id").fetchall()
+        "SELECT json FROM file_notification WHERE shard = ? ORDER BY id", (hub,)).fetchall()
     return [json.loads(row[0]) for row in rows]
 
 
@@ -148,6 +149,20 @@ def foreign_notification():
     return {"status": other.status_code}
 
 
+def size_limit_and_quiet_hub():
+    # hub-3 takes files of at most 1024 bytes and sends no file notifications.
+    small_client, _ = device(quiet, "file-dev-4")
+    too_big = small_client.get_storage_info_for_blob("big.bin")
+    single = error_code(lambda: BlobClient.from_blob_url(blob_url(too_big), connection_verify=trust_path).upload_blob(b"x" * 2000))
+    blocks = error_code(lambda: BlobClient.from_blob_url(blob_url(too_big), connection_verify=trust_path, max_single_put_size=512,
+                                                         max_block_size=512).upload_blob(b"y" * 2000))
+    fits = small_client.get_storage_info_for_blob("fits.bin")
+    BlobClient.from_blob_url(blob_url(fits), connection_verify=trust_path).upload_blob(b"z" * 1024)
+    small_client.notify_blob_upload_status(fits["correlationId"], True, 201, "OK")
+    return {"single": single, "blocks": blocks, "fitsMatches": on_disk(quiet, fits) == hashlib.sha256(b"z" * 1024).hexdigest(),
+            "quietNotifications": len(notifications("hub-3"))}
+
+
 step("smallFile", small_file)
 step("blockFile", block_file)
 step("notified", notified)
@@ -155,4 +170,5 @@ step("otherBlob", other_blob)
 step("expiredSAS", expired_sas)
 step("concurrentLimit", concurrent_limit)
 step("foreignDevice", foreign_notification)
+step("sizeLimit", size_limit_and_quiet_hub)
 print(json.dumps({"steps": steps}))

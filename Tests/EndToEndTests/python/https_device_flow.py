@@ -5,8 +5,13 @@ Usage: https_device_flow.py CONNECTION_JSON
 Prints one JSON object: {"steps": {name: {"ok": bool, ...}}}.
 """
 import base64
+import hashlib
 import json
+import os
+import ssl
+import subprocess
 import sys
+import tempfile
 import time
 
 import requests
@@ -163,9 +168,32 @@ def lock_expiry():
             "deliveryCount": again.headers.get("iothub-deliverycount"), "lapsedStatus": lapsed.status_code}
 
 
+def x509_device():
+    # A self-signed device: no Authorization header, the TLS client certificate is the credential.
+    work = tempfile.mkdtemp()
+    cert, cert_key = os.path.join(work, "x509.pem"), os.path.join(work, "x509.key")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", cert_key,
+                    "-out", cert, "-days", "30", "-subj", "/CN=http-x509-1", "-addext", "extendedKeyUsage=clientAuth"],
+                   check=True, capture_output=True)
+    thumbprint = hashlib.sha1(ssl.PEM_cert_to_DER_cert(open(cert).read())).hexdigest().upper()
+    from azure.iot.hub import IoTHubRegistryManager
+    IoTHubRegistryManager.from_connection_string(shard["serviceConnectionString"]).create_device_with_x509(
+        "http-x509-1", thumbprint, thumbprint, "enabled")
+    sent = requests.post(base + "/devices/http-x509-1/messages/events", params=API, data=b"x509 over https", cert=(cert, cert_key),
+                         headers={"iothub-messageid": "x509-mid"})
+    assert sent.status_code == 204, (sent.status_code, sent.text)
+    event = routing_support.wait_until(lambda: [e for e in events_of("http-x509-1") if e["systemProperties"].get("message-id") == "x509-mid"], 10)
+    assert event, "the certificate device's message is not in the built-in endpoint"
+    foreign = requests.get(base + "/devices/http-dev-1/messages/deviceBound", params=API, cert=(cert, cert_key))
+    return {"status": sent.status_code, "body": body_of(event[0]),
+            "system": {"iothub-connection-auth-method": event[0]["systemProperties"].get("iothub-connection-auth-method")},
+            "statuses": [foreign.status_code]}
+
+
 step("telemetrySingle", telemetry_single)
 step("telemetryBatch", telemetry_batch)
 step("foreignPaths", foreign_paths)
 step("cloudToDevice", cloud_to_device)
 step("lockExpiry", lock_expiry)
+step("x509", x509_device)
 print(json.dumps({"steps": steps}))

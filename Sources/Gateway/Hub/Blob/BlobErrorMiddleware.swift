@@ -29,7 +29,7 @@ struct BlobErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             + "RequestId:\(requestId)\nTime:\(BlobRoutes.isoTime(Date()))</Message></Error>"
         var headers = BlobRoutes.standardHeaders(requestId: requestId)
         headers[.contentType] = "application/xml"
-        headers[BlobRoutes.errorCodeHeader] = code
+        headers[.msErrorCode] = code
         return Response(status: HTTPResponse.Status(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(string: xml)))
     }
 

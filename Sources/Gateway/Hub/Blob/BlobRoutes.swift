@@ -8,8 +8,6 @@ import HTTPTypes
 /// Put Block (`comp=block&blockid=`), Put Block List (`comp=blocklist`), Get Blob (with `x-ms-range`) and Get Blob
 /// Properties (HEAD). Every request carries the SAS `FileUploads` issued; writes answer 201, as the SDK requires.
 public enum BlobRoutes {
-    /// `x-ms-error-code`.
-    static let errorCodeHeader = HTTPField.Name("x-ms-error-code")!
     /// The storage service version Provisio answers with.
     static let serviceVersion = "2018-03-28"
     /// Bytes read from the store per response chunk.
@@ -67,7 +65,7 @@ public enum BlobRoutes {
             let ids = try BlockListDocument.blockIds(String(decoding: body.readableBytesView, as: UTF8.self))
             return created(try store.commitBlocks(shard: shard, container: container, blob: blob, blockIds: ids, maximumBytes: maximum))
         case nil:
-            guard let type = request.headers[HTTPField.Name("x-ms-blob-type")!] else {
+            guard let type = request.headers[.msBlobType] else {
                 throw BlobStorageError.invalidInput("MissingRequiredHeader", "An HTTP header that's mandatory for this request is not specified: x-ms-blob-type.")
             }
             guard type == "BlockBlob" else {
@@ -107,7 +105,7 @@ public enum BlobRoutes {
 
     static func created(_ properties: BlobProperties?) -> Response {
         var headers = standardHeaders(requestId: UUID().uuidString.lowercased())
-        headers[HTTPField.Name("x-ms-request-server-encrypted")!] = "true"
+        headers[.msRequestServerEncrypted] = "true"
         if let properties {
             headers[.eTag] = properties.etag
             headers[.lastModified] = DateFormatting.http(properties.lastModified)
@@ -129,14 +127,14 @@ public enum BlobRoutes {
         headers[.eTag] = properties.etag
         headers[.lastModified] = DateFormatting.http(properties.lastModified)
         headers[.acceptRanges] = "bytes"
-        headers[HTTPField.Name("x-ms-blob-type")!] = "BlockBlob"
-        headers[HTTPField.Name("x-ms-creation-time")!] = DateFormatting.http(properties.lastModified)
-        headers[HTTPField.Name("x-ms-lease-state")!] = "available"
-        headers[HTTPField.Name("x-ms-lease-status")!] = "unlocked"
-        headers[HTTPField.Name("x-ms-server-encrypted")!] = "true"
+        headers[.msBlobType] = "BlockBlob"
+        headers[.msCreationTime] = DateFormatting.http(properties.lastModified)
+        headers[.msLeaseState] = "available"
+        headers[.msLeaseStatus] = "unlocked"
+        headers[.msServerEncrypted] = "true"
         var (start, end) = (Int64(0), properties.size - 1)
         var status = HTTPResponse.Status.ok
-        if body, let range = request.headers[HTTPField.Name("x-ms-range")!] ?? request.headers[.range] {
+        if body, let range = request.headers[.msRange] ?? request.headers[.range] {
             guard let (first, last) = byteRange(range, size: properties.size) else {
                 throw HubError(status: 416, errorCode: 416_000, name: "InvalidRange", message: "The range specified is invalid for the current size of the resource.")
             }
@@ -173,8 +171,8 @@ public enum BlobRoutes {
     /// Headers on every Blob API response.
     static func standardHeaders(requestId: String) -> HTTPFields {
         var headers = HTTPFields()
-        headers[HTTPField.Name("x-ms-request-id")!] = requestId
-        headers[HTTPField.Name("x-ms-version")!] = serviceVersion
+        headers[.msRequestId] = requestId
+        headers[.msVersion] = serviceVersion
         headers[.date] = DateFormatting.http(Date())
         return headers
     }
