@@ -45,7 +45,9 @@ public struct ProvisioServer: Sendable {
         let endpoints = [("dps", configuration.dps.endpoint)] + configuration.shards.map { ($0.name, $0.endpoint) }
         // Every listener reports "{endpoint}/{kind}" when bound; the server is ready when all of them have.
         let listenerKinds = ["mqtt", "https"]
-        let expected = Set(endpoints.flatMap { endpoint in listenerKinds.map { "\(endpoint.0)/\($0)" } } + ["dps/pki"])
+        // Shards also serve AMQP (the Event Hubs-compatible endpoint and the service links).
+        let expected = Set(endpoints.flatMap { endpoint in listenerKinds.map { "\(endpoint.0)/\($0)" } } + ["dps/pki"]
+            + configuration.shards.map { "\($0.name)/amqp" })
         let document = ConnectionDocumentBuilder(configuration: configuration, installation: installation)
         let connectionFile = dataDirectory.connectionDocument
         let logger = self.logger
@@ -80,6 +82,7 @@ public struct ProvisioServer: Sendable {
         let (listenerLimits, telemetryBudget) = (limits.listenerLimits(), limits.telemetryBudget())
         let unauthenticatedLimiter = limits.unauthenticatedLimiter()
 
+        let startedAt = Date()
         let telemetry = TelemetryBatcher(store: routing.telemetryStore)
         let shards = Dictionary(uniqueKeysWithValues: configuration.shards.map { shard in
             (shard.name, HubShard(name: shard.name, hostName: shard.endpoint.hostName, registry: routing.registry,
@@ -149,6 +152,22 @@ public struct ProvisioServer: Sendable {
                 logger: endpointLogger,
                 onBound: { await tracker.listenerBound("\(name)/mqtt", at: $0) })
             services.append(mqttListener)
+            var amqpListener: AMQPListener?
+            if let shard = shards[name] {
+                let hubEndpoint = AMQPHubEndpoint(
+                    shard: shard, routing: routing.shards[name],
+                    verifier: ClaimsTokenVerifier(hostNames: Self.serviceHostNames(endpoint, boundPort: endpoint.httpsPort), entityPath: name,
+                                                  policies: installation.hubPolicies[name] ?? []),
+                    entity: name, hostName: endpoint.hostName, amqpPort: endpoint.amqpPort, createdAt: startedAt)
+                let listener = AMQPListener(
+                    configuration: .init(name: name, host: endpoint.effectiveListenAddress, port: endpoint.amqpPort, identity: identity,
+                                         openTimeout: .seconds(Int64(limits.mqttConnectTimeoutSeconds)),
+                                         reloadableContext: tlsContexts[name], connections: listenerLimits.connections),
+                    endpoint: hubEndpoint, logger: endpointLogger,
+                    onBound: { await tracker.listenerBound("\(name)/amqp", at: $0) })
+                services.append(listener)
+                amqpListener = listener
+            }
             let router = Router(context: ProvisioRequestContext.self)
             router.middlewares.add(ServiceErrorMiddleware())
             router.middlewares.add(RevocationEnforcingMiddleware(checker: revocation))
@@ -197,7 +216,7 @@ public struct ProvisioServer: Sendable {
                 name: name, host: endpoint.effectiveListenAddress, port: endpoint.httpsPort, fallbackPort: endpoint.httpsFallbackPort,
                 identity: identity,
                 reloadableContext: tlsContexts[name], router: router, limits: listenerLimits,
-                tunnels: [mqttListener.webSocketTunnel], logger: endpointLogger,
+                tunnels: [mqttListener.webSocketTunnel] + (amqpListener.map { [$0.webSocketTunnel] } ?? []), logger: endpointLogger,
                 onBound: { await tracker.listenerBound("\(name)/https", at: $0) }))
         }
 

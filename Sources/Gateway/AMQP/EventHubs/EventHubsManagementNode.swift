@@ -52,7 +52,7 @@ struct EventHubsManagementNode: Sendable {
         }
     }
 
-    private func partitionProperties(_ range: EventPartitionRange) async throws -> EventHubsPartitionProperties {
+    func partitionProperties(_ range: EventPartitionRange) async throws -> EventHubsPartitionProperties {
         let empty = range.lastSequenceNumber < max(range.firstSequenceNumber, 0)
         var lastTime = Date(timeIntervalSince1970: 0)
         if !empty, let last = try await routing.events(endpoint: Self.endpoint, partition: range.partition,

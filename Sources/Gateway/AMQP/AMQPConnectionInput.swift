@@ -1,0 +1,36 @@
+import AMQPCodec
+import Foundation
+import Hub
+import Routing
+
+/// What drives one AMQP connection's loop: received headers and frames, the end of the byte stream, clock ticks, and
+/// the results of link work that ran concurrently (token checks, management reads, C2D commits, event reads).
+enum AMQPConnectionInput: Sendable {
+    case received(AMQPInbound)
+    case ended((any Error)?)
+    case tick
+    case completed(AMQPLinkWorkResult)
+}
+
+/// Work a link started, finished.
+enum AMQPLinkWorkResult: Sendable {
+    /// A `$cbs` put-token was checked.
+    case claims(AMQPLinkID, deliveryId: UInt32, settled: Bool, exchange: AMQPManagementExchange, outcome: ClaimsBasedSecurityNode.Outcome)
+    /// A `$management` request was answered.
+    case management(AMQPLinkID, deliveryId: UInt32, settled: Bool, reply: AMQPMessage)
+    /// A partition receiver's starting position was resolved (or refused).
+    case positioned(AMQPLinkID, generation: UInt64, Result<Int64, AMQPError>)
+    /// Events read for a partition receiver.
+    case events(AMQPLinkID, generation: UInt64, [StoredEvent], metrics: EventHubsPartitionProperties?, failed: Bool)
+    /// A C2D message was committed (nil) or refused.
+    case cloudToDevice(AMQPLinkID, deliveryId: UInt32, settled: Bool, refusal: HubError?)
+    /// Feedback records were locked for a feedback receiver (nil: none pending).
+    case feedback(AMQPLinkID, generation: UInt64, LockedBatch<FeedbackRecord>?)
+    /// Nothing to report (a completed or released lock).
+    case none
+}
+
+/// Link work to run concurrently with the connection loop; its result is fed back as an input.
+struct AMQPLinkWork: Sendable {
+    let run: @Sendable () async -> AMQPLinkWorkResult
+}

@@ -1,0 +1,101 @@
+import AMQPCodec
+import Foundation
+import Logging
+import NIOCore
+import NIOSSL
+
+/// Serves AMQP connections of one shard whatever carries their bytes — TLS on 5671 or a WebSocket on the HTTPS
+/// listener: the frame codec with its limits, the open deadline, and one `AMQPServedConnection` per connection fed
+/// by a single loop (received frames, finished link work, clock ticks), so its state needs no locks.
+struct AMQPConnectionServer: Sendable {
+    /// One connection's channel and presented certificates, ready to serve.
+    struct Connection: Sendable {
+        var channel: NIOAsyncChannel<AMQPInbound, AMQPOutbound>
+        var presentedCertificates: @Sendable () -> [NIOSSLCertificate]
+    }
+
+    /// A short name for logs (`hub-1`).
+    let name: String
+    /// From accept (or upgrade) to the end of the open exchange: an absolute deadline, not reset by reads.
+    let openTimeout: TimeAmount
+    let endpoint: AMQPHubEndpoint
+    let logger: Logger
+    /// Frame and message bounds (what the server advertises as max-frame-size and max-message-size).
+    var limits = AMQPCodecLimits(maximumFrameSize: 65_536, maximumMessageSize: 1 << 20)
+    /// Received frames that may wait for the state machine before the socket stops being read.
+    static let queuedFrameLimit = 64
+    /// How often the connection checks its clock (idle timeout, token expiry).
+    static let tick: Duration = .seconds(1)
+
+    /// Adds the AMQP handlers behind whatever delivers the connection's bytes and wraps the channel; must run on the
+    /// channel's event loop. `readDeadline` false: an earlier handler in the pipeline already runs a deadline.
+    func configure(_ channel: any Channel, readDeadline: Bool = true,
+                   presentedCertificates: @escaping @Sendable () -> [NIOSSLCertificate]) throws -> Connection {
+        let sync = channel.pipeline.syncOperations
+        if readDeadline { try sync.addHandler(ReadTimeoutHandler(timeout: openTimeout)) }
+        try sync.addHandler(ByteToMessageHandler(AMQPFrameDecoder(limits: limits)))
+        try sync.addHandler(MessageToByteHandler(AMQPFrameEncoder()))
+        let asyncChannel = try NIOAsyncChannel<AMQPInbound, AMQPOutbound>(wrappingChannelSynchronously: channel)
+        return Connection(channel: asyncChannel, presentedCertificates: presentedCertificates)
+    }
+
+    /// Runs the connection to its end.
+    func serve(_ connection: Connection) async {
+        let channel = connection.channel.channel
+        guard endpoint.connections.track(channel) else {
+            try? await connection.channel.executeThenClose { _, _ in }
+            return
+        }
+        var logger = self.logger
+        logger[metadataKey: "gateway.listener"] = "\(name)"
+        logger[metadataKey: "gateway.peer"] = "\(channel.remoteAddress.map { "\($0)" } ?? "?")"
+        let (inputs, continuation) = AsyncStream<AMQPConnectionInput>.makeStream()
+        let budget = AMQPFrameBudget(limit: Self.queuedFrameLimit)
+        var served = AMQPServedConnection(endpoint: endpoint, limits: limits, logger: logger)
+        do {
+            try await connection.channel.executeThenClose { inbound, outbound in
+                try await withThrowingDiscardingTaskGroup { group in
+                    group.addTask {
+                        do {
+                            for try await received in inbound {
+                                continuation.yield(.received(received))
+                                await budget.queued()
+                            }
+                            continuation.yield(.ended(nil))
+                        } catch {
+                            continuation.yield(.ended(error))
+                        }
+                    }
+                    group.addTask {
+                        while !Task.isCancelled {
+                            try? await Task.sleep(for: Self.tick)
+                            continuation.yield(.tick)
+                        }
+                    }
+                    loop: for await input in inputs {
+                        if case .received = input { budget.processed() }
+                        let step = served.handle(input, now: endpoint.now())
+                        for frame in step.outbound { try await outbound.write(frame) }
+                        if step.openCompleted {
+                            try await channel.triggerUserOutboundEvent(ReadTimeoutHandler.SetTimeout(timeout: nil))
+                        }
+                        for work in step.work {
+                            group.addTask { continuation.yield(.completed(await work.run())) }
+                        }
+                        if step.finished { break loop }
+                    }
+                    budget.cancel()
+                    continuation.finish()
+                    // Ends the reader (the inbound stream) and the ticks; held feedback goes back to the store.
+                    channel.close(promise: nil)
+                    group.cancelAll()
+                }
+            }
+        } catch {
+            logger.debug("AMQP connection ended", metadata: ["gateway.reason": "\(error)"])
+        }
+        for work in served.closed() { _ = await work.run() }
+        endpoint.connections.release(channel, clientId: nil)
+        channel.close(promise: nil)
+    }
+}
