@@ -41,6 +41,11 @@ struct FileUploadFlowReport: Decodable, Sendable {
         var blocks: Refusal?
         var fitsMatches: Bool?
         var quietNotifications: Int?
+        var grantStatus: Int?
+        var blockStatuses: [Int]?
+        var commitStatus: Int?
+        var notifyStatus: Int?
+        var queued: Int?
     }
 
     var steps: [String: Step]
@@ -83,6 +88,13 @@ struct FileUploadTests {
             .init(blobName: "file-dev-1/logs/small.txt", blobSizeInBytes: 1024, blobUriEnds: true),
             .init(blobName: "file-dev-1/images/big.bin", blobSizeInBytes: 300 * 1024 + 17, blobUriEnds: true),
         ])
+        let cShape = try step("cSDKShape")
+        #expect(cShape.grantStatus == 200)
+        #expect(cShape.blockStatuses == [201, 201])
+        #expect(cShape.commitStatus == 201)
+        #expect(cShape.notifyStatus == 204)
+        #expect(cShape.matches == true)
+        #expect(cShape.queued == 1)
         let other = try step("otherBlob")
         #expect(other.upload == .init(status: 403, code: "AuthenticationFailed"))
         #expect(other.read == .init(status: 403, code: "AuthenticationFailed"))
@@ -109,7 +121,8 @@ struct FileUploadTests {
         #expect(listed.status == .exited(0), "\(listed.stderr)")
         let lines = listed.stdout.split(separator: "\n").map { $0.split(separator: "\t").map(String.init) }
         #expect(lines.map { [$0[0], $0[1], $0[3]] } == [
-            ["file-dev-1/images/big.bin", "\(300 * 1024 + 17)", "succeeded"], ["file-dev-1/logs/small.txt", "1024", "succeeded"],
+            ["file-dev-1/c-sdk.txt", "40", "succeeded"], ["file-dev-1/images/big.bin", "\(300 * 1024 + 17)", "succeeded"],
+            ["file-dev-1/logs/small.txt", "1024", "succeeded"],
         ])
         let fetched = try await ChildProcess.run(provisio, ["files", "get", "file-dev-1/logs/small.txt", "--hub", "hub-1", "--data-dir", dataDir],
                                                  timeout: .seconds(60))

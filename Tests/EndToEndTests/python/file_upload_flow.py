@@ -5,6 +5,7 @@ shard's own Blob endpoint, plus the refusals: a SAS for another blob, an expired
 Usage: file_upload_flow.py CONNECTION_JSON DATA_DIR
 Prints one JSON object: {"steps": {name: {"ok": bool, ...}}}.
 """
+import base64
 import hashlib
 import json
 import os
@@ -163,9 +164,37 @@ def size_limit_and_quiet_hub():
             "quietNotifications": len(notifications("hub-3"))}
 
 
+def c_sdk_shape():
+    # The Azure IoT C SDK's requests (reference §12.2, §13.2): trailing slashes, the blob path with %2f, the SAS
+    # before comp/blockid, space-padded block ids, no x-ms-version, and statusCode 400 even on success.
+    token = routing_support.device_token(shard["hostName"], "file-dev-1", key) + "&skn="
+    headers = {"Authorization": token, "User-Agent": "iothubclient/1.15.0 (native; Linux; x86_64)"}
+    grant = requests.post("https://%s/devices/file-dev-1/files/?api-version=2016-11-14" % shard["hostName"], headers=headers,
+                          data='{ "blobName": "c-sdk.txt" }')
+    info = grant.json()
+    device_part, name = info["blobName"].split("/", 1)
+    base = "https://%s/%s/%s%%2f%s%s" % (info["hostName"], info["containerName"], device_part, name, info["sasToken"])
+    form = {"Content-Type": "application/x-www-form-urlencoded", "Accept": "*/*"}
+    chunks = [b"first part of the c sdk file|", b"second part"]
+    ids = [base64.b64encode(("%6d" % n).encode()).decode() for n in range(len(chunks))]
+    block_statuses = [requests.put(base + "&comp=block&blockid=" + block_id, data=chunk, headers=form).status_code
+                      for block_id, chunk in zip(ids, chunks)]
+    block_list = '<?xml version="1.0" encoding="utf-8"?><BlockList>%s</BlockList>' % "".join("<Latest>%s</Latest>" % i for i in ids)
+    committed = requests.put(base + "&comp=blocklist", data=block_list, headers=form)
+    notified = requests.post("https://%s/devices/file-dev-1/files/notifications/?api-version=2016-11-14" % shard["hostName"],
+                             headers=dict(headers, **{"Content-Type": "application/json"}),
+                             data=json.dumps({"correlationId": info["correlationId"], "isSuccess": True, "statusCode": 400,
+                                              "statusDescription": ""}))
+    queued = routing_support.wait_until(lambda: [n for n in notifications() if n["blobName"] == "file-dev-1/c-sdk.txt"], 10)
+    return {"grantStatus": grant.status_code, "blockStatuses": block_statuses, "commitStatus": committed.status_code,
+            "notifyStatus": notified.status_code, "matches": on_disk(shard, info) == hashlib.sha256(b"".join(chunks)).hexdigest(),
+            "queued": len(queued or [])}
+
+
 step("smallFile", small_file)
 step("blockFile", block_file)
 step("notified", notified)
+step("cSDKShape", c_sdk_shape)
 step("otherBlob", other_blob)
 step("expiredSAS", expired_sas)
 step("concurrentLimit", concurrent_limit)
