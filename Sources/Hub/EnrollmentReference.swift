@@ -23,14 +23,14 @@ public struct EnrollmentReference: Sendable, Hashable, CustomStringConvertible {
     public var description: String { "\(kind.rawValue) '\(id)'" }
 }
 
-/// What the disablement journal recorded after a sequence number: the enrollments and groups that became disabled
-/// and the devices registered through them.
+/// What the enrollment journal recorded after a sequence number: the enrollments and groups that became disabled,
+/// were deleted or re-keyed, and the devices registered through the disabled ones.
 public struct EnrollmentDisablements: Sendable, Equatable {
     /// The journal's latest sequence number covered.
     public var sequence: Int64
-    /// The enrollments and groups that became disabled.
+    /// The enrollments and groups that became disabled, were deleted or re-keyed (their DPS sessions end).
     public var enrollments: [EnrollmentReference]
-    /// The device ids registered through them.
+    /// The device ids registered through the disabled ones (their hub sessions end).
     public var deviceIds: [String]
 
     /// Creates a journal excerpt.

@@ -32,16 +32,18 @@ extension ProvisioDatabase: DeviceEnrollmentStatus {
         }
     }
 
-    /// Devices whose registrations came through the enrollments and groups journaled after `sequence`.
+    /// Devices whose registrations came through the enrollments and groups disabled after `sequence`.
     public func devicesOfDisabledEnrollments(after sequence: Int64) async throws -> (sequence: Int64, deviceIds: [String]) {
         try await pool.read { db in
             let rows = try Row.fetchAll(
-                db, sql: "SELECT sequence, kind, id_key FROM enrollment_disablement WHERE sequence > ? ORDER BY sequence",
+                db, sql: "SELECT sequence, kind, id_key, change FROM enrollment_disablement WHERE sequence > ? ORDER BY sequence",
                 arguments: [sequence])
             var latest = sequence
             var devices: [String] = []
             for row in rows {
                 latest = max(latest, row["sequence"])
+                // Deleted and re-keyed enrollments leave their hub devices' own credentials alone.
+                guard (row["change"] as String) == "disabled" else { continue }
                 let kind: String = row["kind"]
                 let key: String = row["id_key"]
                 let sql = kind == "group"

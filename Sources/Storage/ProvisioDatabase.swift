@@ -117,6 +117,7 @@ public final class ProvisioDatabase: Sendable {
         registerClusteredEventLogMigration(&migrator)
         registerFeedbackLockMigration(&migrator)
         registerFileNotificationMigration(&migrator)
+        registerEnrollmentCredentialJournalMigration(&migrator)
         return migrator
     }
 

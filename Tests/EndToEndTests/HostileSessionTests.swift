@@ -70,6 +70,11 @@ struct HostileSessionTests {
         let idle = try step("dpsEnrollmentDisabledIdle")
         #expect(idle.connack == 0)
         #expect(idle.closed == true, "disabling the enrollment left its idle DPS session open")
+        for (name, what) in [("dpsEnrollmentDeletedIdle", "deleting"), ("dpsGroupRekeyedIdle", "re-keying")] {
+            let step = try step(name)
+            #expect(step.connack == 0, "\(name)")
+            #expect(step.closed == true, "\(what) the enrollment left its idle DPS session open")
+        }
 
         let revoked = try step("dpsCertificateRevoked")
         expectRefusedAndClosed(revoked, "certificate revoked")

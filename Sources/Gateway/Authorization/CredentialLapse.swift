@@ -10,7 +10,7 @@ public enum CredentialLapse: Sendable, Hashable {
     /// was issued to. A renewal supersedes the certificate that asked for it, so a DPS session presenting a
     /// `superseded` certificate stays open to poll its renewal's status (its next register is refused).
     case certificateRevoked(serialNumber: String, deviceId: String?, superseded: Bool)
-    /// A DPS enrollment or group was disabled: the DPS sessions it attested end.
+    /// A DPS enrollment or group was disabled, deleted or re-keyed: the DPS sessions it attested end.
     case enrollmentDisabled(EnrollmentReference)
 
     /// Whether this lapse ends a session bound as `binding`. Ids compare case-insensitively, as the registry and the

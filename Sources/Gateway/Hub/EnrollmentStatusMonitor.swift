@@ -3,10 +3,10 @@ import Hub
 import Logging
 import ServiceLifecycle
 
-/// Disconnects devices whose enrollment or group became disabled: every `interval` it reads the disablement
-/// journal (written by triggers, so also for the CLI and other processes) and closes those devices' sessions on
-/// every shard, and the open DPS sessions that enrollment or group attested. The CONNECT checks keep them out
-/// afterwards.
+/// Ends sessions whose enrollment or group changed: every `interval` it reads the enrollment journal (written by
+/// triggers, so also for the CLI and other processes) and closes the open DPS sessions an enrollment or group
+/// attested when it was disabled, deleted or re-keyed, and — for a disablement — the hub sessions of the devices
+/// registered through it on every shard. The CONNECT and register checks keep them out afterwards.
 public struct EnrollmentStatusMonitor: Service {
     let status: any DeviceEnrollmentStatus
     let connections: HubConnectionDirectory
@@ -48,7 +48,7 @@ public struct EnrollmentStatusMonitor: Service {
         for enrollment in Set(disablements.enrollments) {
             let closed = connections.sessions.close(.enrollmentDisabled(enrollment))
             if closed > 0 {
-                logger.notice("closed DPS sessions of a disabled enrollment",
+                logger.notice("closed DPS sessions of a disabled, deleted or re-keyed enrollment",
                               metadata: ["dps.enrollment": "\(enrollment)", "dps.sessions": "\(closed)"])
             }
         }

@@ -210,6 +210,35 @@ def dps_enrollment_disabled_idle():
 flow.step("dpsEnrollmentDisabledIdle", dps_enrollment_disabled_idle)
 
 
+# 2c. An idle session's enrollment is deleted, and an idle member's group is re-keyed: both sessions close unprompted.
+def dps_enrollment_deleted_idle():
+    created = service.create_or_update(IndividualEnrollment.create(
+        "hostile-idle-deleted", AttestationMechanism(type="symmetricKey", symmetric_key=SymmetricKeyAttestation())))
+    session = DPSSession("hostile-idle-deleted", flow.device_token("hostile-idle-deleted", created.attestation.symmetric_key.primary_key))
+    service.delete_individual_enrollment_by_param("hostile-idle-deleted")
+    closed = session.wait_closed()
+    session.shutdown()
+    return {"connack": session.code, "closed": closed}
+
+
+flow.step("dpsEnrollmentDeletedIdle", dps_enrollment_deleted_idle)
+
+
+def dps_group_rekeyed_idle():
+    keys = {"rekey": symmetric_key_group(service, "hostile-rekey-group")}
+    name = "hostile-rekey-member"
+    session = DPSSession(name, flow.device_token(name, derive(keys["rekey"], name)))
+    group = service.get_enrollment_group("hostile-rekey-group")
+    group.attestation.symmetric_key.primary_key = base64.b64encode(os.urandom(64)).decode()
+    service.create_or_update(group)
+    closed = session.wait_closed()
+    session.shutdown()
+    return {"connack": session.code, "closed": closed}
+
+
+flow.step("dpsGroupRekeyedIdle", dps_group_rekeyed_idle)
+
+
 # 3. The individual enrollment is deleted while its session is open.
 def dps_enrollment_deleted():
     session = DPSSession("hostile-individual", flow.device_token("hostile-individual", flow.keys["individual"]))
