@@ -26,6 +26,8 @@ struct HostileResourceReport: Decodable, Sendable {
         var answers: [String: Answer]?
         var challengeStatus: Int?
         var message: String?
+        var invalidStatus: Int?
+        var invalidErrorCode: Int?
     }
 
     var steps: [String: Step]
@@ -80,6 +82,13 @@ struct HostileResourceTests {
         let estStatuses = est.statuses ?? [:]
         #expect((estStatuses["429"] ?? 0) > 0, "the EST flood was never throttled: \(estStatuses)")
         #expect(Set(estStatuses.keys).isSubset(of: ["401", "429"]), "\(estStatuses)")
+
+        let badSAS = try step("badRegistrationFlood")
+        let badStatuses = badSAS.statuses ?? [:]
+        #expect((badStatuses["429"] ?? 0) > 0, "refused registrations were never throttled: \(badStatuses)")
+        #expect(Set(badStatuses.keys).isSubset(of: ["401", "429"]), "\(badStatuses)")
+        #expect(badSAS.invalidStatus == 400, "an invalid registration id was answered \(badSAS.invalidStatus ?? -1)")
+        #expect(badSAS.invalidErrorCode == 400_004)
 
         // The registration budget was not spent by the floods.
         let legit = try step("legitRegistration")

@@ -66,7 +66,20 @@ public struct DPSDeviceRoutes: Sendable {
         if let challenge = try await tpmChallenge(registrationId: registrationId, request: request, context: context) {
             return challenge
         }
-        let device = try await attest(registrationId: registrationId, request: request, context: context)
+        let device: AttestedDevice
+        do {
+            device = try await attest(registrationId: registrationId, request: request, context: context)
+        } catch let error as ServiceError where error.status == .unauthorized {
+            // A refused attestation is unauthenticated work: charged to the client's address, so a flood of bad
+            // credentials from one address is throttled without touching the budget other devices draw on.
+            if let wait = unauthenticatedLimiter.admit(source: ConnectionLimitHandler.sourceAddress(of: context.channel)) {
+                var response = try Self.json(DPSErrorBody(.throttled("too many failed registrations from this address; retry later")),
+                                             status: .tooManyRequests)
+                response.headers[.retryAfter] = String(wait)
+                return response
+            }
+            throw error
+        }
         let csr: [UInt8]?
         do {
             csr = try body.certificateSigningRequest(apiVersion: request.uri.queryParameters["api-version"].map(String.init))
@@ -133,7 +146,14 @@ public struct DPSDeviceRoutes: Sendable {
     private func scopedRegistrationId(_ context: ProvisioRequestContext) async throws -> String {
         let scope = try context.parameters.require("scope")
         guard scope == idScope else { throw ServiceError(ProvisioningError.notFound("unknown ID scope \(scope)", detail: 1)) }
-        return try context.parameters.require("registrationId")
+        let registrationId = try context.parameters.require("registrationId")
+        // Refused before any attestation work: an id DPS would never accept costs no key lookup or signature check.
+        do {
+            try RegistrationIdentifier.validate(registrationId)
+        } catch {
+            throw ServiceError(error)
+        }
+        return registrationId
     }
 
     func attest(registrationId: String, request: Request, context: ProvisioRequestContext) async throws -> AttestedDevice {

@@ -9,6 +9,7 @@ dribbled HTTP request head, an idle keep-alive connection, more connections than
 bodies — and reports what the server did. The last steps register a symmetric-key device over HTTPS and provision
 one with the Azure SDKs and send telemetry, to show the server still serves legitimate devices.
 """
+import base64
 import json
 import select
 import socket
@@ -90,6 +91,28 @@ def est_flood():
 
 
 flow.step("estFlood", est_flood)
+
+
+# 2b. A flood of registrations with made-up SAS tokens (refused attestations) from this address, and an id DPS
+# refuses outright, which is answered before any attestation work.
+def bad_registration_flood():
+    session = requests.Session()
+    statuses = []
+    for index in range(30):
+        registration_id = "sas-stranger-%d" % index
+        token = flow.device_token(registration_id, base64.b64encode(b"0" * 32).decode())
+        answer = session.put("https://%s:%d/%s/registrations/%s/register?%s" % (dps_host, dps_https, scope, registration_id, API),
+                             data=json.dumps({"registrationId": registration_id}), timeout=10,
+                             headers={"Content-Type": "application/json", "Authorization": token})
+        statuses.append(answer.status_code)
+    invalid = session.put("https://%s:%d/%s/registrations/bad%%2Aid/register?%s" % (dps_host, dps_https, scope, API),
+                          data=json.dumps({}), timeout=10,
+                          headers={"Content-Type": "application/json", "Authorization": "SharedAccessSignature sr=x&sig=y&se=1"})
+    return {"statuses": histogram(statuses), "lastMessage": answer.json().get("message"), "invalidStatus": invalid.status_code,
+            "invalidErrorCode": invalid.json().get("errorCode")}
+
+
+flow.step("badRegistrationFlood", bad_registration_flood)
 
 
 # 3. Right after the floods, from the same address: a symmetric-key device registers over HTTPS.
