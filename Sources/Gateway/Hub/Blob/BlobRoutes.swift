@@ -63,7 +63,9 @@ public enum BlobRoutes {
             try checkOverwrite(request, store: store, shard: shard, container: container, blob: blob)
             let body = try await request.body.collect(upTo: ProvisioRequestContext.maximumBodyBytes)
             let ids = try BlockListDocument.blockIds(String(decoding: body.readableBytesView, as: UTF8.self))
-            return created(try store.commitBlocks(shard: shard, container: container, blob: blob, blockIds: ids, maximumBytes: maximum))
+            return created(try await BlockingFileWork.run {
+                try store.commitBlocks(shard: shard, container: container, blob: blob, blockIds: ids, maximumBytes: maximum)
+            })
         case nil:
             guard let type = request.headers[.msBlobType] else {
                 throw BlobStorageError.invalidInput("MissingRequiredHeader", "An HTTP header that's mandatory for this request is not specified: x-ms-blob-type.")
@@ -90,7 +92,7 @@ public enum BlobRoutes {
                 guard Int64(buffer.readableBytes) <= maximum - writer.bytesWritten else { throw BlobStorageError.tooLarge(maximum) }
                 try buffer.withUnsafeReadableBytes { try writer.append($0) }
             }
-            return try writer.commit()
+            return try await BlockingFileWork.run { try writer.commit() }
         } catch {
             writer.abort()
             throw error
