@@ -141,7 +141,7 @@ public struct ProvisioServer: Sendable {
                 ? DPSConnectAuthenticator(idScope: installation.idScope.value, repository: installation.database,
                                           registrations: registrations, rateLimiter: rateLimiter, logger: endpointLogger,
                                           operationalCertificates: operationalCertificates, revocation: revocation,
-                                          sessions: connections.sessions)
+                                          sessions: connections.sessions, unauthenticatedLimiter: unauthenticatedLimiter)
                 : hubAuthenticator!
             let mqttListener = MQTTListener(
                 configuration: .init(name: name, host: endpoint.effectiveListenAddress, port: endpoint.mqttPort, identity: identity,

@@ -89,6 +89,9 @@ struct HostileResourceTests {
         #expect(Set(badStatuses.keys).isSubset(of: ["401", "429"]), "\(badStatuses)")
         #expect(badSAS.invalidStatus == 400, "an invalid registration id was answered \(badSAS.invalidStatus ?? -1)")
         #expect(badSAS.invalidErrorCode == 400_004)
+        let badConnects = try step("badConnectFlood").statuses ?? [:]
+        #expect((badConnects["3"] ?? 0) > 0, "refused MQTT CONNECTs were never throttled: \(badConnects)")
+        #expect(Set(badConnects.keys).isSubset(of: ["3", "5"]), "\(badConnects)")
 
         // The registration budget was not spent by the floods.
         let legit = try step("legitRegistration")

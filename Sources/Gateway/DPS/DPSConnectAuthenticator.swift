@@ -16,16 +16,19 @@ public struct DPSConnectAuthenticator: MQTTConnectAuthenticator {
     let registrations: RegistrationService
     let rateLimiter: RegistrationRateLimiter
     let sessions: AuthorizedSessionRegistry
+    let unauthenticatedLimiter: SourceRateLimiter?
     let logger: Logger
     let now: @Sendable () -> Date
 
     /// Creates the authenticator. `revocation` re-checks the client certificate before each register on an open
-    /// session; `sessions` is where open sessions are registered so lapsed credentials close them.
+    /// session; `sessions` is where open sessions are registered so lapsed credentials close them;
+    /// `unauthenticatedLimiter` is charged a refused attestation, per client address.
     public init(idScope: String, repository: any EnrollmentRepository, registrations: RegistrationService,
                 rateLimiter: RegistrationRateLimiter, logger: Logger, now: @escaping @Sendable () -> Date = Date.init,
                 operationalCertificates: OperationalCertificateAttestor? = nil,
                 revocation: (any PresentedCertificateChecking)? = nil,
-                sessions: AuthorizedSessionRegistry = AuthorizedSessionRegistry()) {
+                sessions: AuthorizedSessionRegistry = AuthorizedSessionRegistry(),
+                unauthenticatedLimiter: SourceRateLimiter? = nil) {
         self.idScope = idScope
         self.attestation = DPSAttestation(
             symmetricKeys: SymmetricKeyAttestor(repository: repository, idScope: idScope),
@@ -34,6 +37,7 @@ public struct DPSConnectAuthenticator: MQTTConnectAuthenticator {
         self.registrations = registrations
         self.rateLimiter = rateLimiter
         self.sessions = sessions
+        self.unauthenticatedLimiter = unauthenticatedLimiter
         self.logger = logger
         self.now = now
     }
@@ -76,6 +80,11 @@ public struct DPSConnectAuthenticator: MQTTConnectAuthenticator {
                                      outbound: outbound, sessions: sessions, registration: registration, logger: logger)
             return .accept(session, sessionPresent: false)
         } catch let error as ProvisioningError where error.status == 401 {
+            // Refused attestations are unauthenticated work, charged to the client's address: past its budget the
+            // address gets "server unavailable" (the SDKs back off) while other devices are unaffected.
+            if unauthenticatedLimiter?.admit(source: ConnectionLimitHandler.sourceKey(request.remoteAddress)) != nil {
+                return .refuse(.serverUnavailable, reason: "too many failed connections from this address")
+            }
             return .refuse(.notAuthorized, reason: error.message)
         } catch {
             logger.error("DPS attestation failed", metadata: ["dps.error": "\(error)"])

@@ -115,6 +115,31 @@ def bad_registration_flood():
 flow.step("badRegistrationFlood", bad_registration_flood)
 
 
+# 2c. The same over MQTT: CONNECTs with made-up SAS tokens from this address are refused 5 (not authorized) and, past
+# the address's budget, 3 (server unavailable), which makes the SDKs back off.
+def bad_connect_flood():
+    import paho.mqtt.client as mqtt
+    codes = []
+    for index in range(15):
+        registration_id = "mqtt-stranger-%d" % index
+        answered = {}
+        client = mqtt.Client(client_id=registration_id, protocol=mqtt.MQTTv311)
+        client.username_pw_set("%s/registrations/%s/api-version=2021-06-01" % (scope, registration_id),
+                               flow.device_token(registration_id, base64.b64encode(b"1" * 32).decode()))
+        client.tls_set(ca_certs=trust_file)
+        client.on_connect = lambda c, u, f, rc: answered.setdefault("rc", rc)
+        client.connect(dps_host, dps_mqtt)
+        deadline = time.monotonic() + 10
+        while "rc" not in answered and time.monotonic() < deadline:
+            client.loop(timeout=0.1)
+        client.disconnect()
+        codes.append(answered.get("rc", -1))
+    return {"statuses": histogram(codes)}
+
+
+flow.step("badConnectFlood", bad_connect_flood)
+
+
 # 3. Right after the floods, from the same address: a symmetric-key device registers over HTTPS.
 def legit_registration():
     group_key = symmetric_key_group(service, "resource-legit-group")
