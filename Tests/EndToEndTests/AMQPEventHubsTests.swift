@@ -18,7 +18,7 @@ struct AMQPStepReport: Decodable, Sendable {
 
 /// The built-in Event Hubs-compatible endpoint of a shard, read with the unmodified `azure-eventhub` 5.15.1 client
 /// (its own pure-Python AMQP stack, then uamqp, then over WebSockets), compared with the events REST API.
-@Suite("AMQP Event Hubs endpoint", .timeLimit(.minutes(8)), .disabled("the AMQP listener is being built (issue 13)"))
+@Suite("AMQP Event Hubs endpoint", .timeLimit(.minutes(8)))
 struct AMQPEventHubsTests {
     @Test("pyamqp: properties, -1, @latest, sequence number in/exclusive, offset, enqueued time, batches, metrics, groups, owner level, wrong key")
     func pyamqp() async throws {

@@ -3,7 +3,7 @@ import Testing
 
 /// The AMQPS listener against a raw peer: each malformed or hostile conversation ends with the right AMQP error or
 /// close, and a fresh connection authenticates afterwards.
-@Suite("AMQP protocol edge cases", .timeLimit(.minutes(4)), .disabled("the AMQP listener is being built (issue 13)"))
+@Suite("AMQP protocol edge cases", .timeLimit(.minutes(4)))
 struct AMQPProtocolEdgeTests {
     @Test("wrong header, garbage, oversized frame, SASL failure, unknown address, split transfer, credit")
     func rawPeer() async throws {

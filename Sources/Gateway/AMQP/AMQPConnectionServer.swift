@@ -52,6 +52,7 @@ struct AMQPConnectionServer: Sendable {
         let (inputs, continuation) = AsyncStream<AMQPConnectionInput>.makeStream()
         let budget = AMQPFrameBudget(limit: Self.queuedFrameLimit)
         var served = AMQPServedConnection(endpoint: endpoint, limits: limits, logger: logger)
+        var finalWork: [AMQPLinkWork] = []
         do {
             try await connection.channel.executeThenClose { inbound, outbound in
                 try await withThrowingDiscardingTaskGroup { group in
@@ -79,14 +80,18 @@ struct AMQPConnectionServer: Sendable {
                         if step.openCompleted {
                             try await channel.triggerUserOutboundEvent(ReadTimeoutHandler.SetTimeout(timeout: nil))
                         }
+                        if step.finished {
+                            // Work of the last step (held feedback handed back) must outlive the cancelled group.
+                            finalWork = step.work
+                            break loop
+                        }
                         for work in step.work {
                             group.addTask { continuation.yield(.completed(await work.run())) }
                         }
-                        if step.finished { break loop }
                     }
                     budget.cancel()
                     continuation.finish()
-                    // Ends the reader (the inbound stream) and the ticks; held feedback goes back to the store.
+                    // Ends the reader (the inbound stream) and the ticks.
                     channel.close(promise: nil)
                     group.cancelAll()
                 }
@@ -94,7 +99,7 @@ struct AMQPConnectionServer: Sendable {
         } catch {
             logger.debug("AMQP connection ended", metadata: ["gateway.reason": "\(error)"])
         }
-        for work in served.closed() { _ = await work.run() }
+        for work in finalWork + served.closed() { _ = await work.run() }
         endpoint.connections.release(channel, clientId: nil)
         channel.close(promise: nil)
     }
