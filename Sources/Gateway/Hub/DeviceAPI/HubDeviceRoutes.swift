@@ -11,6 +11,8 @@ public enum HubDeviceRoutes {
     static let batchContentType = "application/vnd.microsoft.iothub.json"
     /// Largest total body of a telemetry request: one message's limit, or a batch's (IoT Hub's 256 KB either way).
     static let maximumTelemetryBytes = TelemetryMessage.maximumBodySize
+    /// Most messages in one batch (each becomes a concurrent commit waiter).
+    static let maximumBatchMessages = 500
 
     /// Adds the routes; with `fileUploads`, also `devices/{id}/files` and the Blob REST API its SAS tokens open
     /// (`hostNames`: the shard's HTTPS names, the default first).
@@ -36,7 +38,9 @@ public enum HubDeviceRoutes {
             let messages: [(MessagePropertyBag, [UInt8])]
             if request.headers[.contentType]?.lowercased().hasPrefix(batchContentType) == true {
                 let items = try ServiceJSON.decode([DeviceMessageBatchItem].self, from: Data(body))
-                guard !items.isEmpty else { throw HubError.badRequest("a batch holds at least one message") }
+                guard (1...maximumBatchMessages).contains(items.count) else {
+                    throw HubError.badRequest("a batch holds 1 to \(maximumBatchMessages) messages")
+                }
                 messages = try items.map { (try DeviceMessageHeaders.properties($0.properties ?? [:]), try $0.bodyBytes()) }
             } else {
                 messages = [(try DeviceMessageHeaders.properties(request.headers), body)]
