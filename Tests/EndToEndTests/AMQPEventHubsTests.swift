@@ -35,6 +35,19 @@ struct AMQPEventHubsTests {
         try await Self.run(transport: "pyamqp", webSocket: true)
     }
 
+    @Test("the hub's messages/events address redirects (amqp:link:redirect) to the Event Hubs-compatible endpoint, as the SDK sample follows it")
+    func redirect() async throws {
+        let server = try await ServerProcess.start()
+        let hub = try #require(server.connection.hubs.first)
+        let report = try await PythonRunner.run(
+            "eventhub_redirect.py", [server.dataFile("connection.json").path], as: AMQPStepReport.self, timeout: .seconds(120))
+        let redirect = report.step("redirect")
+        #expect(redirect["hostname"] == .string(hub.hostName))
+        #expect(redirect["address"] == .string("amqps://\(hub.hostName):\(hub.amqpPort)/hub-1/ConsumerGroups/$Default/Partitions/0"))
+        #expect(redirect["name"] == .string("hub-1"), "the connection string built from the redirect reads the event hub")
+        #expect(try await server.stop() == .exited(0), "stderr: \(server.stderrText)")
+    }
+
     static func run(transport: String, webSocket: Bool = false) async throws {
         var addresses = ServerAddresses.unique()
         // The SDKs dial 443 for WebSockets and derive nothing else from the Event Hubs connection string.

@@ -76,7 +76,7 @@ struct AMQPConnectionServer: Sendable {
                     loop: for await input in inputs {
                         if case .received = input { budget.processed() }
                         let step = served.handle(input, now: endpoint.now())
-                        for frame in step.outbound { try await outbound.write(frame) }
+                        if !step.outbound.isEmpty { try await outbound.write(contentsOf: step.outbound) }
                         if step.openCompleted {
                             try await channel.triggerUserOutboundEvent(ReadTimeoutHandler.SetTimeout(timeout: nil))
                         }

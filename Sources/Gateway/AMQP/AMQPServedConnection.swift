@@ -67,6 +67,8 @@ struct AMQPServedConnection {
         case .completed(let result):
             completed(result, into: &step, now: now)
         }
+        // What goes out counts as keep-alive for the peer.
+        if !step.outbound.isEmpty { machine.sent(now: .now()) }
         return step
     }
 

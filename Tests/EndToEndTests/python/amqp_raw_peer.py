@@ -209,6 +209,23 @@ def credit():
     return {"received": len(first) + len(more), "tagLengths": tags}
 
 
+def token_expiry():
+    """A C2D link under a token that lapses in a few seconds is closed with amqp:unauthorized-access."""
+    connection = peer()
+    connection.sasl()
+    connection.open()
+    connection.begin()
+    status, _ = connection.put_token("https://" + settings["HostName"], support.token(shard["serviceConnectionString"], ttl=3))
+    check(status in (200, 202), "put-token %r" % status)
+    connection.attach("c2d", 1, False, "raw-peer", "amqps://%s/messages/devicebound" % HOST)
+    connection.until("attach")
+    connection.sock.settimeout(30)
+    detach, _ = connection.until("detach")
+    connection.close()
+    check(detach.error() == "amqp:unauthorized-access", "detach %r" % detach)
+    return {"condition": detach.error()}
+
+
 def eh_token():
     parts = dict(p.split("=", 1) for p in shard["eventHubsConnectionString"].split(";") if p)
     host = parts["Endpoint"].replace("sb://", "").strip("/")
@@ -223,4 +240,5 @@ step("saslFailure", sasl_failure)
 step("unknownAddress", unknown_address)
 step("splitTransfer", split_transfer)
 step("credit", credit)
+step("tokenExpiry", token_expiry)
 print(json.dumps({"steps": steps}))
