@@ -38,6 +38,11 @@ struct AMQPBenchmark: AsyncParsableCommand {
     @Option(help: "The server's process id: CPU use and, for the memory comparison, its resident set.")
     var serverPid: Int32?
 
+    /// IoT Hub's C2D queue depth per device.
+    enum CloudToDeviceQueueDepth {
+        static let perDevice = 50
+    }
+
     /// The AMQP issue's targets.
     static let latencyTargetMilliseconds = 50.0
     static let c2dTargetPerSecond = 5_000.0
@@ -53,7 +58,8 @@ struct AMQPBenchmark: AsyncParsableCommand {
             "devices": "\(devices)", "messages": "\(messages)", "window": "\(window)", "c2d": "\(c2d)", "c2dWindow": "\(c2dWindow)",
             "idleConnections": "\(idleConnections)", "shard": "\(shard.name)@\(shard.hostName):\(amqpPort)", "runTag": tag,
         ])
-        let deviceCount = max(devices, idleConnections)
+        // IoT Hub queues at most 50 C2D messages per device: the C2D run spreads its messages so none is refused as full.
+        let deviceCount = max(devices, idleConnections, (c2d + CloudToDeviceQueueDepth.perDevice - 1) / CloudToDeviceQueueDepth.perDevice)
         progress("amqp: provisioning \(deviceCount) devices on \(shard.name) (not timed)")
         let everyDevice = try await DeviceProvisioner.provision(
             count: deviceCount, groupId: "bench-amqp-\(tag)", idPrefix: "bench-\(tag)-amqp", hub: shard, server: server, tls: tls)
@@ -62,7 +68,7 @@ struct AMQPBenchmark: AsyncParsableCommand {
         let credential = try EventHubsCredential(connectionString: eventHubs)
         try await consumerRun(shard: shard, amqpPort: amqpPort, credential: credential, provisioned: provisioned, tls: tls, report: &report)
         let service = try ServiceCredential(connectionString: shard.serviceConnectionString)
-        try await c2dRun(shard: shard, amqpPort: amqpPort, service: service, provisioned: provisioned, tls: tls, report: &report)
+        try await c2dRun(shard: shard, amqpPort: amqpPort, service: service, provisioned: everyDevice, tls: tls, report: &report)
         if idleConnections > 0, let serverPid {
             try await memoryRun(shard: shard, amqpPort: amqpPort, credential: credential, provisioned: Array(everyDevice.prefix(idleConnections)), tls: tls,
                                 serverPid: serverPid, report: &report)
@@ -236,7 +242,9 @@ struct AMQPBenchmark: AsyncParsableCommand {
                 let (performative, _) = try await client.next()
                 switch performative {
                 case .flow(let flow) where flow.handle == link:
-                    credit = flow.linkCredit ?? 0
+                    // Credit is counted from the receiver's view of the delivery count: transfers in flight use it up.
+                    let limit = Int(flow.deliveryCount ?? 0) + Int(flow.linkCredit ?? 0)
+                    credit = UInt32(clamping: max(0, limit - sent))
                 case .disposition(let disposition):
                     let now = NIODeadline.now().uptimeNanoseconds
                     for id in disposition.first...(disposition.last ?? disposition.first) {
