@@ -38,6 +38,7 @@ struct LocalBlobStoreTests {
             _ = try block.commit()
         }
         #expect(try store.properties(shard: "hub-1", container: "c", blob: "dev1/b.bin") == nil)
+        #expect(try store.stagedBytes(shard: "hub-1", container: "c", blob: "dev1/b.bin") == 18)
         let tooSmall = #expect(throws: HubError.self) {
             try store.commitBlocks(shard: "hub-1", container: "c", blob: "dev1/b.bin", blockIds: ["QQ==", "Qg==", "Qw=="], maximumBytes: 10)
         }
@@ -51,6 +52,7 @@ struct LocalBlobStoreTests {
         #expect(properties.size == 11)
         #expect(try store.read(shard: "hub-1", container: "c", blob: "dev1/b.bin", offset: 0, length: 100) == Array("thirdfirst ".utf8))
         // Committing drops the staged blocks.
+        #expect(try store.stagedBytes(shard: "hub-1", container: "c", blob: "dev1/b.bin") == 0)
         #expect(throws: HubError.self) {
             try store.commitBlocks(shard: "hub-1", container: "c", blob: "dev1/b.bin", blockIds: ["Qg=="], maximumBytes: 100)
         }

@@ -8,6 +8,8 @@ public protocol BlobStore: Sendable {
     func beginWrite(shard: String, container: String, blob: String) throws -> any BlobWriter
     /// Starts staging one block of a blob (Put Block).
     func beginBlock(shard: String, container: String, blob: String, blockId: String) throws -> any BlobWriter
+    /// Bytes staged in blocks for the blob and not yet committed (a blob's blocks may not outgrow the file limit).
+    func stagedBytes(shard: String, container: String, blob: String) throws -> Int64
     /// Writes the blob from its staged blocks in order (Put Block List) and drops the staged blocks; `HubError` named
     /// `InvalidBlockList` when a block is missing, `RequestBodyTooLarge` when the result would exceed `maximumBytes`.
     func commitBlocks(shard: String, container: String, blob: String, blockIds: [String], maximumBytes: Int64) throws -> BlobProperties

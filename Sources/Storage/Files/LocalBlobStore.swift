@@ -33,6 +33,12 @@ public struct LocalBlobStore: BlobStore, FileUploadLedger {
                             containerName: container, blobName: blob)
     }
 
+    public func stagedBytes(shard: String, container: String, blob: String) throws -> Int64 {
+        let blocks = blockDirectory(shard: shard, container: container, blob: blob)
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: blocks.path)) ?? []
+        return names.reduce(Int64(0)) { $0 + (Self.size(blocks.appendingPathComponent($1)) ?? 0) }
+    }
+
     public func commitBlocks(shard: String, container: String, blob: String, blockIds: [String], maximumBytes: Int64) throws -> BlobProperties {
         let blocks = blockDirectory(shard: shard, container: container, blob: blob)
         let files = blockIds.map { blocks.appendingPathComponent(Self.hex(Array($0.utf8))) }

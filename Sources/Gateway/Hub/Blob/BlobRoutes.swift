@@ -56,8 +56,11 @@ public enum BlobRoutes {
             guard let blockId = query["blockid"], let decoded = Data(base64Encoded: blockId), !decoded.isEmpty, decoded.count <= 64 else {
                 throw BlobStorageError.invalidInput("InvalidQueryParameterValue", "blockid must be base64 of at most 64 bytes.")
             }
+            // Staged blocks count against the file limit, so a SAS cannot stage more than one file's worth.
+            let staged = try store.stagedBytes(shard: shard, container: container, blob: blob)
+            guard staged < maximum else { throw BlobStorageError.tooLarge(maximum) }
             _ = try await receive(request, into: try store.beginBlock(shard: shard, container: container, blob: blob, blockId: blockId),
-                                  maximum: maximum)
+                                  maximum: maximum - staged)
             return created(nil)
         case "blocklist"?:
             try checkOverwrite(request, store: store, shard: shard, container: container, blob: blob)
