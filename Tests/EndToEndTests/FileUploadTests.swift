@@ -46,6 +46,20 @@ struct FileUploadFlowReport: Decodable, Sendable {
         var commitStatus: Int?
         var notifyStatus: Int?
         var queued: Int?
+        var hostile: [String: [JSONScalar]]?
+    }
+
+    /// A status, error code or flag of `hostile`.
+    enum JSONScalar: Decodable, Sendable, Equatable {
+        case number(Int), text(String), flag(Bool), null
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if container.decodeNil() { self = .null }
+            else if let flag = try? container.decode(Bool.self) { self = .flag(flag) }
+            else if let number = try? container.decode(Int.self) { self = .number(number) }
+            else { self = .text(try container.decode(String.self)) }
+        }
     }
 
     var steps: [String: Step]
@@ -113,6 +127,17 @@ struct FileUploadTests {
         #expect(sizeLimit.blocks == .init(status: 413, code: "RequestBodyTooLarge"))
         #expect(sizeLimit.fitsMatches == true)
         #expect(sizeLimit.quietNotifications == 0)
+        let hostile = try #require(try step("hostile").hostile)
+        func refused(_ status: Int, _ code: String) -> [FileUploadFlowReport.JSONScalar] { [.number(status), .text(code), .flag(true)] }
+        #expect(hostile["noSAS"] == refused(403, "AuthenticationFailed"))
+        #expect(hostile["traversal"] == refused(400, "InvalidUri"))
+        #expect(hostile["noBlobType"] == refused(400, "MissingRequiredHeader"))
+        #expect(hostile["badBlockId"] == refused(400, "InvalidQueryParameterValue"))
+        #expect(hostile["badBlockList"] == refused(400, "InvalidXmlDocument"))
+        #expect(hostile["unknownBlock"] == refused(400, "InvalidBlockList"))
+        #expect(hostile["badComp"] == refused(400, "InvalidQueryParameterValue"))
+        #expect(hostile["badRange"] == refused(416, "InvalidRange"))
+        #expect(hostile["stillServing"] == [.number(206), .text("hello"), .text("bytes 0-4/1024")])
 
         // The operator's view: the files of hub-1 with their outcomes, and one file's bytes.
         let provisio = try TestEnvironment.provisioBinary()

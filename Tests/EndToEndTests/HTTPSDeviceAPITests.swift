@@ -95,5 +95,7 @@ struct HTTPSDeviceAPITests {
         #expect(x509.body == "x509 over https")
         #expect(x509.system?["iothub-connection-auth-method"] == "x509")
         #expect(x509.statuses == [401])
+        // Bad batch JSON, an empty batch, bad base64, an oversized body, a bad lock timeout, a foreign auth scheme.
+        #expect(try step("hostile").statuses == [400, 400, 400, 413, 400, 401, 204])
     }
 }

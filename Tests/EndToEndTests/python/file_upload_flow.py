@@ -191,6 +191,32 @@ def c_sdk_shape():
             "queued": len(queued or [])}
 
 
+def hostile_blob_requests():
+    # Malformed Blob API requests get Azure's XML errors; the endpoint keeps serving.
+    info = client.get_storage_info_for_blob("hostile.txt")
+    base = "https://%s/%s/" % (info["hostName"], info["containerName"])
+    sas = info["sasToken"]
+
+    def code(reply):
+        return [reply.status_code, reply.headers.get("x-ms-error-code"), "<Code>" in reply.text]
+
+    results = {
+        "noSAS": code(requests.put(base + info["blobName"], data=b"x", headers={"x-ms-blob-type": "BlockBlob"})),
+        "traversal": code(requests.put(base + "file-dev-1/..%2f..%2fescape.txt" + sas, data=b"x", headers={"x-ms-blob-type": "BlockBlob"})),
+        "noBlobType": code(requests.put(base + info["blobName"] + sas, data=b"x")),
+        "badBlockId": code(requests.put(base + info["blobName"] + sas + "&comp=block&blockid=%21%21", data=b"x")),
+        "badBlockList": code(requests.put(base + info["blobName"] + sas + "&comp=blocklist", data=b"<BlockList><Latest>")),
+        "unknownBlock": code(requests.put(base + info["blobName"] + sas + "&comp=blocklist",
+                                          data=b"<BlockList><Latest>QUFBQQ==</Latest></BlockList>")),
+        "badComp": code(requests.put(base + info["blobName"] + sas + "&comp=appendblock", data=b"x")),
+        "badRange": code(requests.get(base + state["small"]["blobName"] + state["small"]["sasToken"], headers={"x-ms-range": "bytes=999999-"})),
+    }
+    still = requests.get(base + state["small"]["blobName"] + state["small"]["sasToken"], headers={"x-ms-range": "bytes=0-4"})
+    results["stillServing"] = [still.status_code, still.text, still.headers.get("Content-Range")]
+    client.notify_blob_upload_status(info["correlationId"], False, 400, "hostile")
+    return {"hostile": results}
+
+
 step("smallFile", small_file)
 step("blockFile", block_file)
 step("notified", notified)
@@ -200,4 +226,5 @@ step("expiredSAS", expired_sas)
 step("concurrentLimit", concurrent_limit)
 step("foreignDevice", foreign_notification)
 step("sizeLimit", size_limit_and_quiet_hub)
+step("hostile", hostile_blob_requests)
 print(json.dumps({"steps": steps}))

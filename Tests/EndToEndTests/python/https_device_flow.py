@@ -190,10 +190,28 @@ def x509_device():
             "statuses": [foreign.status_code]}
 
 
+def hostile_requests():
+    # Malformed telemetry and C2D requests get IoT Hub's error statuses; the device keeps working.
+    url = base + "/devices/http-dev-1/messages/events"
+    batch = {"Content-Type": "application/vnd.microsoft.iothub.json"}
+    statuses = [
+        requests.post(url, params=API, data=b"[{", headers=device_headers(**batch)).status_code,
+        requests.post(url, params=API, data=b"[]", headers=device_headers(**batch)).status_code,
+        requests.post(url, params=API, data=b'[{"body":"!!!"}]', headers=device_headers(**batch)).status_code,
+        requests.post(url, params=API, data=b"x" * (256 * 1024 + 1), headers=device_headers()).status_code,
+        requests.get(base + "/devices/http-dev-1/messages/deviceBound", params=dict(API, **{"iothub-messagelocktimeout": "x"}),
+                     headers=device_headers()).status_code,
+        requests.post(url, params=API, data=b"x", headers={"Authorization": "Bearer nonsense"}).status_code,
+    ]
+    still = requests.post(url, params=API, data=b"still here", headers=device_headers())
+    return {"statuses": statuses + [still.status_code]}
+
+
 step("telemetrySingle", telemetry_single)
 step("telemetryBatch", telemetry_batch)
 step("foreignPaths", foreign_paths)
 step("cloudToDevice", cloud_to_device)
 step("lockExpiry", lock_expiry)
 step("x509", x509_device)
+step("hostile", hostile_requests)
 print(json.dumps({"steps": steps}))
