@@ -31,6 +31,8 @@ public protocol EnrollmentRepository: Sendable {
     /// The individual enrollment of `registrationId`, or else every enabled group of `kind`: what attestation
     /// reads on every request (a store may answer it in one read).
     func enrollmentLookup(registrationId: String, groups kind: AttestationMechanism.Kind) async throws -> EnrollmentLookup
+    /// The current basis of `device`'s attestation (see `AttestationBasis`).
+    func attestationBasis(of device: AttestedDevice) async throws -> AttestationBasis
 
     /// One uploaded CA certificate.
     func caCertificate(name: String) async throws -> CACertificate?

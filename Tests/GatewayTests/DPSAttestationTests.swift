@@ -42,14 +42,15 @@ import X509
 
     var attestation: DPSAttestation {
         let clock = self.clock
-        return DPSAttestation(symmetricKeys: SymmetricKeyAttestor(repository: repository, idScope: Self.idScope),
+        return DPSAttestation(repository: repository, symmetricKeys: SymmetricKeyAttestor(repository: repository, idScope: Self.idScope),
                               certificates: X509Attestor(repository: repository), revocation: checker, now: { clock.now() })
     }
 
-    func enroll(_ registrationId: String, status: ProvisioningStatus = .enabled) async throws {
+    func enroll(_ registrationId: String, status: ProvisioningStatus = .enabled, key: String = Self.key, etag: String = "e1") async throws {
         var enrollment = IndividualEnrollment(registrationId: registrationId, attestation: AttestationMechanism(
-            type: .symmetricKey, symmetricKey: SymmetricKeyAttestation(primaryKey: Self.key, secondaryKey: Self.key)))
+            type: .symmetricKey, symmetricKey: SymmetricKeyAttestation(primaryKey: key, secondaryKey: key)))
         enrollment.provisioningStatus = status
+        enrollment.etag = etag
         try await repository.saveIndividualEnrollment(enrollment, expectedETag: nil)
     }
 
@@ -113,5 +114,26 @@ import X509
             ]), checkRevocation: false)
         }
         #expect(checker.calls == 0)
+    }
+
+    /// What the session's re-attestation reuses and what it does not: an unchanged basis admits at once; a disabled,
+    /// re-keyed (new etag) or expired credential goes through the full attestation and is refused there.
+    @Test func reattestationReusesOnlyAnUnchangedBasis() async throws {
+        try await enroll("dev1")
+        let credential = try Self.token("dev1", validFor: 30)
+        let expiry = Self.connectTime.addingTimeInterval(30)
+        let device = try await attestation.attest(registrationId: "dev1", credential: credential, checkRevocation: false)
+        #expect(try await attestation.reattest(device, credential: credential, expiry: expiry) == device)
+
+        try await enroll("dev1", key: Data(repeating: 7, count: 32).base64EncodedString(), etag: "e2")
+        await #expect(throws: ProvisioningError.self) { try await attestation.reattest(device, credential: credential, expiry: expiry) }
+
+        try await enroll("dev1", status: .disabled, etag: "e1")
+        await #expect(throws: ProvisioningError.self) { try await attestation.reattest(device, credential: credential, expiry: expiry) }
+
+        try await enroll("dev1", etag: "e1")
+        #expect(try await attestation.reattest(device, credential: credential, expiry: expiry) == device)
+        clock.advance(by: 31)
+        await #expect(throws: ProvisioningError.self) { try await attestation.reattest(device, credential: credential, expiry: expiry) }
     }
 }

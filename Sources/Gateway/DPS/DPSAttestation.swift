@@ -22,6 +22,7 @@ enum DPSCredential: Sendable {
 /// token that expired, a certificate revoked or an enrollment or group disabled, deleted or re-keyed since CONNECT
 /// is refused (401) before anything is done.
 struct DPSAttestation: Sendable {
+    let repository: any EnrollmentRepository
     let symmetricKeys: SymmetricKeyAttestor
     let certificates: X509Attestor
     /// Checks the presented chain's validity and revocation; nil where no revocation authority serves.
@@ -41,6 +42,18 @@ struct DPSAttestation: Sendable {
             }
             return try await certificates.attest(registrationId: registrationId, chain: chain, now: now())
         }
+    }
+
+    /// `device` again for a register on its open session. A SAS credential whose token has not expired, attested
+    /// through an enrollment whose basis (etag, status, individual precedence) still reads the same, is admitted
+    /// without repeating the key lookup and signatures (the costly part with many groups); anything else — a
+    /// certificate chain, a changed or missing enrollment — is attested in full.
+    func reattest(_ device: AttestedDevice, credential: DPSCredential, expiry: Date?) async throws -> AttestedDevice {
+        if case .sharedAccessSignature = credential, device.symmetricKeyResult != nil, let expiry, expiry > now(),
+           try await repository.attestationBasis(of: device) == AttestationBasis(attested: device) {
+            return device
+        }
+        return try await attest(registrationId: device.registrationId, credential: credential, checkRevocation: true)
     }
 
     /// The enrollment or group that attested `device`, as the disablement journal names it.

@@ -31,6 +31,7 @@ public struct DPSConnectAuthenticator: MQTTConnectAuthenticator {
                 unauthenticatedLimiter: SourceRateLimiter? = nil) {
         self.idScope = idScope
         self.attestation = DPSAttestation(
+            repository: repository,
             symmetricKeys: SymmetricKeyAttestor(repository: repository, idScope: idScope),
             certificates: X509Attestor(repository: repository, operationalCertificates: operationalCertificates),
             revocation: revocation, now: now)
@@ -74,7 +75,7 @@ public struct DPSConnectAuthenticator: MQTTConnectAuthenticator {
                                          certificateSerial: credential.certificateSerial)
             let registration = sessions.register(binding) { outbound.close() }
             if let expiry { SessionExpiry.closeAtExpiry(outbound, expiry: expiry, now: now()) }
-            let session = DPSSession(device: device, credential: credential, attestation: attestation,
+            let session = DPSSession(device: device, credential: credential, expiry: expiry, attestation: attestation,
                                      apiVersion: Self.apiVersion(username: username),
                                      registrations: registrations, rateLimiter: rateLimiter,
                                      outbound: outbound, sessions: sessions, registration: registration, logger: logger)

@@ -10,6 +10,8 @@ import Provisioning
 struct DPSSession: MQTTSession {
     let device: AttestedDevice
     let credential: DPSCredential
+    /// When the credential expires (the SAS token's `se`; the certificate's notAfter).
+    let expiry: Date?
     let attestation: DPSAttestation
     /// The api-version of the CONNECT username (decides whether a CSR may be sent).
     let apiVersion: String?
@@ -83,7 +85,7 @@ struct DPSSession: MQTTSession {
     /// The device attested again, or nil once the refusal was sent (and, for a lapsed credential, the session closed).
     private func reattest(requestId: String) async throws -> AttestedDevice? {
         do {
-            return try await attestation.attest(registrationId: device.registrationId, credential: credential, checkRevocation: true)
+            return try await attestation.reattest(device, credential: credential, expiry: expiry)
         } catch let error as ProvisioningError where error.status == 401 {
             logger.notice("register refused on an open session: its credential lapsed", metadata: ["dps.reason": "\(error.message)"])
             try await reply(error: error, requestId: requestId)
