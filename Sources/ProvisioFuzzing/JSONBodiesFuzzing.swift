@@ -19,7 +19,17 @@ enum JSONBodiesFuzzing {
         _ = try? decoder.decode(EnrollmentGroup.self, from: data)
         _ = try? decoder.decode(BulkEnrollmentOperation.self, from: data)
         _ = try? decoder.decode(QuerySpecification.self, from: data)
+        registration(data)
         try messageBody(input)
+    }
+
+    /// A DPS register body, as MQTT and HTTPS sessions read it: the id rule, and the CSR for an old and a new api-version.
+    static func registration(_ data: Data) {
+        guard let request = try? JSONDecoder().decode(DeviceRegistrationRequest.self, from: data) else { return }
+        if let id = request.registrationId { _ = try? RegistrationIdentifier.validate(id) }
+        for apiVersion in [nil, "2021-06-01", "2025-07-01-preview"] {
+            _ = try? request.certificateSigningRequest(apiVersion: apiVersion)
+        }
     }
 
     /// Foundation's encoding of a decoded value must decode to the same value.

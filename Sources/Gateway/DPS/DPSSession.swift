@@ -127,29 +127,6 @@ struct DPSSession: MQTTSession {
     }
 }
 
-/// The body a device sends to register (`DeviceRegistration`).
-struct DeviceRegistrationRequest: Decodable {
-    init() {}
-    var registrationId: String?
-    var payload: JSONValue?
-    /// Base64 DER PKCS#10 (api-version 2025-07-01-preview and later).
-    var csr: String?
-    /// The same, under an earlier preview's name.
-    var clientCertificateCsr: String?
-
-    /// The CSR bytes, if one was sent; refused for api-versions that predate certificate issuance.
-    func certificateSigningRequest(apiVersion: String?) throws -> [UInt8]? {
-        guard let text = csr ?? clientCertificateCsr else { return nil }
-        guard CertificateIssuanceAPIVersion.allowsCSR(apiVersion) else {
-            throw ProvisioningError.badRequest("a csr needs api-version 2025-07-01-preview or later")
-        }
-        guard let der = Data(base64Encoded: text.filter { !$0.isWhitespace }), !der.isEmpty else {
-            throw ProvisioningError.badRequest("csr must be Base64 DER (PKCS#10) without PEM armour")
-        }
-        return Array(der)
-    }
-}
-
 /// DPS's error body (`ProvisioningServiceErrorDetails`).
 struct DPSErrorBody: Encodable {
     var errorCode: Int
