@@ -19,7 +19,7 @@ extension ProvisioDatabase: CloudToDeviceStore {
     public func pendingCloudToDevice(shard: String, deviceId: String, now: Date) async throws -> [CloudToDeviceMessage] {
         try await pool.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT json, delivery_count FROM c2d_message WHERE shard = ? AND device_key = ? AND expiry_time > ? ORDER BY rowid
+                SELECT json, delivery_count, rowid FROM c2d_message WHERE shard = ? AND device_key = ? AND expiry_time > ? ORDER BY rowid
                 """, arguments: [shard, deviceId.lowercased(), now]).map(Self.message(from:))
         }
     }
@@ -75,6 +75,8 @@ extension ProvisioDatabase: CloudToDeviceStore {
             throw StorageError(.corruptRecord, "a cloud-to-device message is unreadable")
         }
         message.deliveryCount = row["delivery_count"]
+        // Queue order: only the pending-message read selects it.
+        message.sequenceNumber = row.hasColumn("rowid") ? row["rowid"] : nil
         return message
     }
 }

@@ -76,6 +76,7 @@ struct HTTPSDeviceAPITests {
         #expect(c2d.headers?["iothub-app-prop1"] == "val1")
         #expect(c2d.headers?["ContentType"] == "application/json")
         #expect(c2d.headers?["iothub-ack"] == "full")
+        #expect((c2d.headers?["iothub-sequencenumber"] ?? nil).flatMap { Int64($0) } != nil)
         #expect((c2d.headers?["iothub-enqueuedtime"] ?? nil)?.hasSuffix("GMT") == true)
         #expect(c2d.completeStatus == 204)
         #expect(c2d.staleStatus == 412)

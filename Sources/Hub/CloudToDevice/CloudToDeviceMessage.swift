@@ -30,6 +30,9 @@ public struct CloudToDeviceMessage: Sendable, Equatable, Codable {
     public var ack: FeedbackRequest
     /// How often it was sent to the device.
     public var deliveryCount: Int
+    /// Its position in the shard's queue, as the store reports it when reading pending messages (`iothub-sequencenumber`);
+    /// nil before it is stored.
+    public var sequenceNumber: Int64?
 
     /// Creates a message.
     public init(id: String, shard: String, deviceId: String, messageId: String, correlationId: String?, contentType: String?,

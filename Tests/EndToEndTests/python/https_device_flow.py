@@ -138,7 +138,7 @@ def cloud_to_device():
     assert got.status_code == 200, (got.status_code, got.text)
     headers = {k: got.headers.get(k) for k in ("iothub-messageid", "iothub-correlationid", "iothub-deliverycount", "iothub-to",
                                                "iothub-app-prop1", "ContentType", "ContentEncoding", "iothub-enqueuedtime",
-                                               "iothub-expiry", "iothub-ack")}
+                                               "iothub-expiry", "iothub-ack", "iothub-sequencenumber")}
     completed = settle("DELETE", lock_of(got))
     again = settle("DELETE", lock_of(got))
     send_c2d("reject me", "c2d-reject")

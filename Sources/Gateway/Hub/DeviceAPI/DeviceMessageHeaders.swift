@@ -66,6 +66,7 @@ enum DeviceMessageHeaders {
         set("iothub-userid", message.userId)
         set("iothub-to", "/devices/\(message.deviceId)/messages/deviceBound")
         set("iothub-deliverycount", String(message.deliveryCount))
+        set("iothub-sequencenumber", message.sequenceNumber.map(String.init))
         set("iothub-enqueuedtime", DateFormatting.http(message.enqueuedTime))
         set("iothub-expiry", DateFormatting.http(message.expiryTime))
         set("iothub-ack", message.ack.rawValue)
