@@ -36,4 +36,40 @@ struct AMQPServiceTests {
         }
         #expect(try await server.stop() == .exited(0), "stderr: \(server.stderrText)")
     }
+
+    /// What `python/amqp_c2d_durability.py receive` reports.
+    struct DurabilityReport: Decodable, Sendable {
+        var acknowledged: Int
+        var lost: [String]
+    }
+
+    @Test("kill -9 while send_c2d_message is sending: every accepted message reaches the device after the restart")
+    func killDuringCloudToDevice() async throws {
+        let dataDirectory = try TemporaryDirectory(prefix: "amqp-c2d-crash")
+        let work = try TemporaryDirectory(prefix: "amqp-c2d-work")
+        let acked = work.url.appendingPathComponent("acked.txt")
+        FileManager.default.createFile(atPath: acked.path, contents: nil)
+        var addresses = ServerAddresses.unique()
+        addresses.httpsPort = 443
+        let server = try await ServerProcess.start(addresses: addresses, dataDirectory: dataDirectory)
+        let script = TestEnvironment.pythonScripts.appendingPathComponent("amqp_c2d_durability.py").path
+        let sender = try ChildProcess(try TestEnvironment.python(), [script, server.dataFile("connection.json").path, "send", acked.path],
+                                      environment: ["PYTHONDONTWRITEBYTECODE": "1"])
+        let flowing = try await poll(timeout: .seconds(120)) {
+            let lines = (try? String(contentsOf: acked, encoding: .utf8))?.split(separator: "\n").count ?? 0
+            return lines >= 5 ? lines : nil
+        }
+        #expect(flowing != nil, "C2D sends did not start")
+        #expect(try await server.stop(signal: SIGKILL) == .signalled(SIGKILL))
+        let senderOutput = try await sender.waitForExit(timeout: .seconds(60))
+        #expect(senderOutput.status == .exited(0), "sender: \(senderOutput.stderr)")
+
+        let restarted = try await ServerProcess.start(addresses: addresses, dataDirectory: dataDirectory)
+        let report = try await PythonRunner.run(
+            "amqp_c2d_durability.py", [restarted.dataFile("connection.json").path, "receive", acked.path],
+            as: DurabilityReport.self, timeout: .seconds(120))
+        #expect(report.acknowledged >= 5)
+        #expect(report.lost.isEmpty, "accepted but lost: \(report.lost)")
+        #expect(try await restarted.stop() == .exited(0), "stderr: \(restarted.stderrText)")
+    }
 }

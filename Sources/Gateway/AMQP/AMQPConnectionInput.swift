@@ -24,8 +24,8 @@ enum AMQPLinkWorkResult: Sendable {
     case events(AMQPLinkID, generation: UInt64, [StoredEvent], metrics: EventHubsPartitionProperties?, failed: Bool)
     /// A C2D message was committed (nil) or refused.
     case cloudToDevice(AMQPLinkID, deliveryId: UInt32, settled: Bool, refusal: HubError?)
-    /// Feedback records were locked for a feedback receiver (nil: none pending).
-    case feedback(AMQPLinkID, generation: UInt64, LockedBatch<FeedbackRecord>?)
+    /// Feedback records or a file notification were locked for a service receiver (nil: none pending).
+    case serviceBound(AMQPLinkID, generation: UInt64, queue: ServiceBoundQueue, locked: (lockToken: UUID, message: AMQPMessage)?)
     /// Nothing to report (a completed or released lock).
     case none
 }

@@ -56,6 +56,14 @@ struct AMQPConnectionServer: Sendable {
         do {
             try await connection.channel.executeThenClose { inbound, outbound in
                 try await withThrowingDiscardingTaskGroup { group in
+                    defer {
+                        // However the loop ends (a failed write too): release the reader, end the inputs, and close the
+                        // channel, which ends the inbound stream; the ticks end with the group's cancellation.
+                        budget.cancel()
+                        continuation.finish()
+                        channel.close(promise: nil)
+                        group.cancelAll()
+                    }
                     group.addTask {
                         do {
                             for try await received in inbound {
@@ -89,11 +97,6 @@ struct AMQPConnectionServer: Sendable {
                             group.addTask { continuation.yield(.completed(await work.run())) }
                         }
                     }
-                    budget.cancel()
-                    continuation.finish()
-                    // Ends the reader (the inbound stream) and the ticks.
-                    channel.close(promise: nil)
-                    group.cancelAll()
                 }
             }
         } catch {

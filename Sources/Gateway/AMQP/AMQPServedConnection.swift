@@ -27,8 +27,8 @@ struct AMQPServedConnection {
     static let maximumMessageSize: UInt64 = 1 << 20
     /// How long an idle partition read waits for new events before it is re-issued.
     static let readWait: Duration = .seconds(5)
-    /// How long a feedback receiver with credit waits between looks at the store.
-    static let feedbackPoll: Duration = .milliseconds(500)
+    /// How long a feedback or file-notification receiver with credit waits between looks at the store.
+    static let serviceBoundPoll: Duration = .milliseconds(500)
 
     let endpoint: AMQPHubEndpoint
     let logger: Logger
@@ -166,9 +166,10 @@ struct AMQPServedConnection {
             accept(request, AMQPServedLink(kind: .cloudToDevice, requirement: requirement), credit: Self.cloudToDeviceCredit,
                    into: &step, now: now)
         case (.feedback, true):
-            accept(request, AMQPServedLink(kind: .feedback(.init()), requirement: requirement), into: &step, now: now)
+            accept(request, AMQPServedLink(kind: .serviceBound(.init(queue: .feedback)), requirement: requirement), into: &step, now: now)
         case (.fileNotifications, true):
-            accept(request, AMQPServedLink(kind: .fileNotifications, requirement: requirement), into: &step, now: now)
+            accept(request, AMQPServedLink(kind: .serviceBound(.init(queue: .fileNotifications)), requirement: requirement),
+                   into: &step, now: now)
         case (.unknown, _):
             refuse(request, AMQPError(condition: AMQPError.Condition.notFound, description: "no node '\(address.prefix(200))' here"),
                    into: &step, now: now)
@@ -407,20 +408,21 @@ struct AMQPServedConnection {
                 perform(machine.settle(id, deliveryId: deliveryId, state: state), into: &step, now: now)
             }
             replenish(id, into: &step, now: now)
-        case .feedback(let id, let generation, let batch):
-            guard case .feedback(var state)? = links[id]?.kind, state.generation == generation else {
-                if let batch { step.work.append(release(batch.lockToken)) }
+        case .serviceBound(let id, let generation, let queue, let locked):
+            guard case .serviceBound(var state)? = links[id]?.kind, state.generation == generation else {
+                // The link went away meanwhile: what was locked for it goes back at once.
+                if let locked { step.work.append(release(locked.lockToken, from: queue)) }
                 return
             }
             state.locking = false
-            links[id]?.kind = .feedback(state)
-            if let batch, let message = try? FeedbackMessage.message(batch, hubName: endpoint.shard.hostName) {
-                if let deliveryId = send(message, on: id, tag: FeedbackMessage.deliveryTag(batch.lockToken), settled: false,
+            links[id]?.kind = .serviceBound(state)
+            if let locked {
+                if let deliveryId = send(locked.message, on: id, tag: FeedbackMessage.deliveryTag(locked.lockToken), settled: false,
                                          into: &step, now: now) {
-                    state.held[deliveryId] = batch.lockToken
-                    links[id]?.kind = .feedback(state)
+                    state.held[deliveryId] = locked.lockToken
+                    links[id]?.kind = .serviceBound(state)
                 } else {
-                    step.work.append(release(batch.lockToken))
+                    step.work.append(release(locked.lockToken, from: state.queue))
                 }
             }
             serve(id, into: &step)
@@ -443,28 +445,31 @@ struct AMQPServedConnection {
         serve(target, into: &step)
     }
 
-    /// The peer settled a delivery the server sent (feedback: accepted completes, anything else releases).
+    /// The peer settled a delivery the server sent (feedback, file notifications: accepted completes, anything else
+    /// releases).
     private mutating func outcome(_ id: AMQPLinkID, deliveryId: UInt32, state: AMQPDeliveryState?, settled: Bool,
                                   into step: inout Step) {
-        guard case .feedback(var feedback)? = links[id]?.kind, let lock = feedback.held[deliveryId] else { return }
+        guard case .serviceBound(var bound)? = links[id]?.kind, let lock = bound.held[deliveryId] else { return }
         guard settled || state?.isOutcome == true else { return }
-        feedback.held[deliveryId] = nil
-        links[id]?.kind = .feedback(feedback)
-        let shard = endpoint.shard
+        bound.held[deliveryId] = nil
+        links[id]?.kind = .serviceBound(bound)
+        // With rcv-settle-mode second the receiver waits for the server to settle.
+        if !settled { perform(machine.settleSent(id, deliveryId: deliveryId, state: state), into: &step, now: endpoint.now()) }
+        let (shard, queue) = (endpoint.shard, bound.queue)
         if case .accepted? = state {
             step.work.append(AMQPLinkWork {
-                try? await shard.completeFeedback(lockToken: lock)
+                try? await queue.complete(lock, on: shard)
                 return .none
             })
         } else {
-            step.work.append(release(lock))
+            step.work.append(release(lock, from: queue))
         }
     }
 
-    private func release(_ lock: UUID) -> AMQPLinkWork {
+    private func release(_ lock: UUID, from queue: ServiceBoundQueue) -> AMQPLinkWork {
         let shard = endpoint.shard
         return AMQPLinkWork {
-            _ = try? await shard.releaseFeedback(lockToken: lock)
+            try? await queue.release(lock, on: shard)
             return .none
         }
     }
@@ -509,15 +514,16 @@ struct AMQPServedConnection {
                 })
             }
             links[id]?.kind = .partition(state)
-        case .feedback(var state):
+        case .serviceBound(var state):
             guard machine.credit(of: id) > 0, !state.locking else { return }
             state.locking = true
-            links[id]?.kind = .feedback(state)
-            let (shard, generation) = (endpoint.shard, state.generation)
+            links[id]?.kind = .serviceBound(state)
+            let (shard, generation, queue) = (endpoint.shard, state.generation, state.queue)
             step.work.append(AMQPLinkWork {
-                let batch = try? await shard.lockFeedback()
-                if batch == nil { try? await Task.sleep(for: Self.feedbackPoll) }
-                return .feedback(id, generation: generation, batch ?? nil)
+                let locked = (try? await queue.lock(on: shard)) ?? nil
+                // Nothing pending: look again after a pause (the stores have no wake-up signal).
+                if locked == nil { try? await Task.sleep(for: Self.serviceBoundPoll) }
+                return .serviceBound(id, generation: generation, queue: queue, locked: locked)
             })
         default:
             break
@@ -574,8 +580,8 @@ struct AMQPServedConnection {
         case .partition(let state):
             if let ownership = state.ownership { endpoint.ownership.release(ownership) }
             return []
-        case .feedback(let state):
-            return state.held.values.map(release)
+        case .serviceBound(let state):
+            return state.held.values.map { release($0, from: state.queue) }
         default:
             return []
         }

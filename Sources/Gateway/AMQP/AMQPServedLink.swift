@@ -18,10 +18,8 @@ struct AMQPServedLink: Sendable {
         case partition(Partition)
         /// The service's C2D sender (`/messages/devicebound`).
         case cloudToDevice
-        /// The service's feedback receiver.
-        case feedback(Feedback)
-        /// The service's file-notification receiver (nothing to send until file uploads exist).
-        case fileNotifications
+        /// The service's feedback or file-notification receiver.
+        case serviceBound(ServiceBound)
     }
 
     /// A partition receiver's position and reads.
@@ -42,8 +40,9 @@ struct AMQPServedLink: Sendable {
         var metrics: EventHubsPartitionProperties?
     }
 
-    /// A feedback receiver's locks.
-    struct Feedback: Sendable {
+    /// A feedback or file-notification receiver's queue and locks.
+    struct ServiceBound: Sendable {
+        var queue: ServiceBoundQueue
         var generation: UInt64 = 0
         var locking = false
         /// Lock tokens of deliveries the receiver has not settled, by delivery id.
