@@ -21,6 +21,10 @@ public struct AMQPConnectionStateMachine {
     private var endedChannels: Set<UInt16> = []
     /// Input that arrived while SASL was being decided (pyamqp pipelines its header and open).
     private var queued: [AMQPInbound] = []
+    /// A pipelining client sends a handful of frames before the SASL outcome; more than this is a flood.
+    static let maximumQueuedInput = 64
+    /// Keep-alives go no faster than this, whatever idle timeout the peer asks for.
+    static let minimumKeepAliveInterval = TimeAmount.milliseconds(100)
     /// The negotiated frame size for what the server sends.
     private(set) var outgoingFrameSize: UInt32 = 512
     private var peerIdleTimeout: TimeAmount?
@@ -43,6 +47,10 @@ public struct AMQPConnectionStateMachine {
     public mutating func received(_ inbound: AMQPInbound, now: NIODeadline) -> [AMQPConnectionAction] {
         lastReceived = now
         if phase == .authenticating {
+            guard queued.count < Self.maximumQueuedInput else {
+                return closing(AMQPError(condition: AMQPError.Condition.resourceLimitExceeded,
+                                         description: "more than \(Self.maximumQueuedInput) frames before the SASL outcome"))
+            }
             queued.append(inbound)
             return []
         }
@@ -53,11 +61,15 @@ public struct AMQPConnectionStateMachine {
     public mutating func decodingFailed(_ error: AMQPCodecError) -> [AMQPConnectionAction] {
         let condition = error.code == .limitExceeded || error.code == .malformed && phase != .open
             ? AMQPError.Condition.framingError : AMQPError.Condition.decodeError
-        if error.code == .unsupportedProtocol || phase == .awaitingHeader {
-            phase = .closed
-            return [.send([.header(configuration.saslMechanisms.isEmpty ? .amqp : .sasl)]), .closeConnection(nil)]
+        switch phase {
+        case .awaitingHeader:
+            // Not an AMQP 1.0 header (or garbage): answer with the header this server speaks, then close (part 2, 2.2).
+            return refuseHeader(saslDone: false)
+        case .awaitingAMQPHeader where error.code == .unsupportedProtocol:
+            return refuseHeader(saslDone: true)
+        default:
+            return closing(AMQPError(condition: condition, description: error.message))
         }
-        return closing(AMQPError(condition: condition, description: error.message))
     }
 
     private mutating func handle(_ inbound: AMQPInbound) -> [AMQPConnectionAction] {
@@ -70,10 +82,12 @@ public struct AMQPConnectionStateMachine {
         case (.awaitingHeader, .header(.amqp)) where configuration.allowsPlainAMQP:
             phase = .awaitingOpen
             return [.send([.header(.amqp)])]
-        case (.awaitingHeader, _), (.awaitingAMQPHeader, .header(.sasl)), (.awaitingAMQPHeader, .header(.tls)):
+        case (.awaitingHeader, _):
             // A header this server does not speak (or a frame before any header): say what it speaks, then close.
-            phase = .closed
-            return [.send([.header(configuration.saslMechanisms.isEmpty ? .amqp : .sasl)]), .closeConnection(nil)]
+            return refuseHeader(saslDone: false)
+        case (.awaitingAMQPHeader, .header(.sasl)), (.awaitingAMQPHeader, .header(.tls)):
+            // After SASL only the AMQP header is right.
+            return refuseHeader(saslDone: true)
         case (.awaitingSASLInit, .frame(.sasl(.initial(let mechanism, let response, let hostname)))):
             guard configuration.saslMechanisms.contains(mechanism) else {
                 phase = .closed
@@ -107,6 +121,13 @@ public struct AMQPConnectionStateMachine {
         }
     }
 
+    private mutating func refuseHeader(saslDone: Bool) -> [AMQPConnectionAction] {
+        phase = .closed
+        queued = []
+        let supported: AMQPProtocolHeader = saslDone || configuration.saslMechanisms.isEmpty ? .amqp : .sasl
+        return [.send([.header(supported)]), .closeConnection(nil)]
+    }
+
     /// The application's SASL decision; queued input is handled next.
     public mutating func authenticated(_ accepted: Bool, now: NIODeadline) -> [AMQPConnectionAction] {
         guard phase == .authenticating else { return [] }
@@ -131,7 +152,9 @@ public struct AMQPConnectionStateMachine {
             return closing(AMQPError(condition: AMQPError.Condition.frameSizeTooSmall, description: "max-frame-size below 512"))
         }
         outgoingFrameSize = min(peerMax, configuration.maxFrameSize)
-        if let timeout = open.idleTimeOut, timeout > 0 { peerIdleTimeout = .milliseconds(Int64(timeout)) }
+        if let timeout = open.idleTimeOut, timeout > 0 {
+            peerIdleTimeout = max(.milliseconds(Int64(timeout)), Self.minimumKeepAliveInterval * 2)
+        }
         phase = .open
         let reply = AMQPOpen(containerId: configuration.containerId, hostname: nil, maxFrameSize: configuration.maxFrameSize,
                              channelMax: configuration.channelMax, idleTimeOut: configuration.idleTimeoutMilliseconds.map { $0 / 2 })
@@ -162,13 +185,14 @@ public struct AMQPConnectionStateMachine {
         case .end:
             sessions[channel] = nil
             endedChannels.insert(channel)
-            actions += session.links.keys.sorted().map { .linkClosed(AMQPLinkID(channel: channel, handle: $0), error: nil) }
+            actions += Self.openLinks(session).map { .linkClosed(AMQPLinkID(channel: channel, handle: $0), error: nil) }
             actions.append(.send([.frame(.amqp(.end(AMQPEnding()), channel: channel))]))
             return actions
         case .attach(let attach):
             guard attach.handle <= configuration.handleMax else {
-                return endSession(channel, AMQPError(condition: AMQPError.Condition.resourceLimitExceeded,
-                                                     description: "handle \(attach.handle) is above handle-max"))
+                // Part 2, 2.7.2: a handle outside the announced range closes the connection with framing-error.
+                return closing(AMQPError(condition: AMQPError.Condition.framingError,
+                                         description: "handle \(attach.handle) is above handle-max \(configuration.handleMax)"))
             }
             guard session.links[attach.handle] == nil else {
                 return endSession(channel, AMQPError(condition: AMQPError.Condition.handleInUse, description: "handle \(attach.handle) is in use"))
@@ -180,11 +204,21 @@ public struct AMQPConnectionStateMachine {
             sessions[channel] = session
             return [.attachRequested(AMQPLinkRequest(id: AMQPLinkID(channel: channel, handle: attach.handle), attach: attach))]
         case .detach(let detach):
-            guard session.links.removeValue(forKey: detach.handle) != nil else { return [] }
+            // An unknown handle is tolerated: a client may detach twice while it closes.
+            guard let link = session.links.removeValue(forKey: detach.handle) else { return [] }
             sessions[channel] = session
+            // The answer to the server's own detach: the handle is free again, nothing more to say.
+            if link.detaching { return [] }
             let id = AMQPLinkID(channel: channel, handle: detach.handle)
-            return [.send([.frame(.amqp(.detach(AMQPDetach(handle: detach.handle, closed: detach.closed ?? true)), channel: channel))]),
-                    .linkClosed(id, error: detach.error)]
+            var frames: [AMQPOutbound] = []
+            if !link.attached {
+                // The peer gave up before the application decided: the server's attach must still precede its detach.
+                frames.append(.frame(.amqp(.attach(AMQPAttach(name: link.name, handle: detach.handle, role: link.role, source: nil,
+                                                              target: nil, initialDeliveryCount: link.role == .sender ? 0 : nil)),
+                                           channel: channel)))
+            }
+            frames.append(.frame(.amqp(.detach(AMQPDetach(handle: detach.handle, closed: detach.closed ?? false)), channel: channel)))
+            return [.send(frames), .linkClosed(id, error: detach.error)]
         case .flow(let flow):
             return sessionFlow(flow, channel: channel, session: &session)
         case .transfer(let transfer):
@@ -201,7 +235,9 @@ public struct AMQPConnectionStateMachine {
             return closing(AMQPError(condition: AMQPError.Condition.notAllowed, description: "this server does not begin sessions"))
         }
         guard channel <= configuration.channelMax else {
-            return closing(AMQPError(condition: AMQPError.Condition.notAllowed, description: "channel \(channel) is above channel-max"))
+            // Part 2, 2.7.1: a channel outside the announced range closes the connection with framing-error.
+            return closing(AMQPError(condition: AMQPError.Condition.framingError,
+                                     description: "channel \(channel) is above channel-max \(configuration.channelMax)"))
         }
         guard sessions[channel] == nil else {
             return closing(AMQPError(condition: AMQPError.Condition.notAllowed, description: "channel \(channel) already has a session"))
@@ -217,27 +253,49 @@ public struct AMQPConnectionStateMachine {
     }
 
     private mutating func sessionFlow(_ flow: AMQPFlow, channel: UInt16, session: inout AMQPSessionState) -> [AMQPConnectionAction] {
-        // The peer's window for what the server sends.
+        // The peer's window for what the server sends: next-incoming-id + incoming-window - next-outgoing-id (part 2,
+        // 2.5.6). A peer that counts deliveries rather than frames can make that "negative": no window, not 4 billion.
+        let wasClosed = session.remoteIncomingWindow == 0
         let base = flow.nextIncomingId ?? 0
-        session.remoteIncomingWindow = base &+ flow.incomingWindow &- session.nextOutgoingId
+        let window = base &+ flow.incomingWindow &- session.nextOutgoingId
+        session.remoteIncomingWindow = window > UInt32(Int32.max) ? 0 : window
         var actions: [AMQPConnectionAction] = []
         if let handle = flow.handle {
             guard var link = session.links[handle] else {
                 sessions[channel] = session
                 return endSession(channel, AMQPError(condition: AMQPError.Condition.unattachedHandle, description: "flow for unknown handle \(handle)"))
             }
+            guard !link.detaching else {
+                sessions[channel] = session
+                return []
+            }
             if link.role == .sender, let credit = flow.linkCredit {
-                // credit = peer's delivery-count + link-credit - our delivery-count (the spec's formula)
+                // credit = peer's delivery-count + link-credit - our delivery-count (part 2, 2.6.7); the peer's count
+                // is our initial 0 until it has seen our attach. More than it granted means its count is behind ours.
                 let peerCount = flow.deliveryCount ?? 0
                 link.credit = peerCount &+ credit &- link.deliveryCount
                 if link.credit > credit { link.credit = credit }
                 link.drain = flow.drain ?? false
                 if link.attached { actions.append(.credit(AMQPLinkID(channel: channel, handle: handle), available: link.credit, drain: link.drain)) }
+            } else if link.role == .receiver, let peerCount = flow.deliveryCount {
+                // The peer sender's count may be ahead of ours (it drained or aborted): what it used is gone.
+                let left = link.deliveryCount &+ link.credit &- peerCount
+                if left <= link.credit {
+                    link.credit = left
+                    link.deliveryCount = peerCount
+                }
             }
             session.links[handle] = link
             if flow.echo == true { actions.append(.send([.frame(.amqp(linkFlow(session, handle: handle, link: link), channel: channel))])) }
         } else if flow.echo == true {
             actions.append(.send([.frame(.amqp(sessionOnlyFlow(session), channel: channel))]))
+        }
+        if wasClosed, session.remoteIncomingWindow > 0 {
+            // Links that had credit but no session window may send again.
+            for (handle, link) in session.links.sorted(by: { $0.key < $1.key })
+            where handle != flow.handle && link.role == .sender && link.attached && !link.detaching && link.credit > 0 {
+                actions.append(.credit(AMQPLinkID(channel: channel, handle: handle), available: link.credit, drain: link.drain))
+            }
         }
         sessions[channel] = session
         return actions
@@ -245,20 +303,41 @@ public struct AMQPConnectionStateMachine {
 
     private mutating func incomingTransfer(_ transfer: AMQPTransfer, payload: ByteBuffer, channel: UInt16,
                                            session: inout AMQPSessionState) -> [AMQPConnectionAction] {
-        guard var link = session.links[transfer.handle], link.role == .receiver else {
-            sessions[channel] = session
-            return endSession(channel, AMQPError(condition: AMQPError.Condition.unattachedHandle,
-                                                 description: "transfer on handle \(transfer.handle), which the server does not receive on"))
-        }
         guard session.incomingWindow > 0 else {
             sessions[channel] = session
             return endSession(channel, AMQPError(condition: AMQPError.Condition.windowViolation, description: "transfer beyond the session window"))
         }
+        // Every transfer frame uses the session window, also one for a link being detached.
         session.incomingWindow -= 1
         session.nextIncomingId &+= 1
-        let id = AMQPLinkID(channel: channel, handle: transfer.handle)
         var actions: [AMQPConnectionAction] = []
+        // Keep the peer's window open: reopen it once half is used.
+        if session.incomingWindow <= configuration.incomingWindow / 2 {
+            session.incomingWindow = configuration.incomingWindow
+            actions.append(.send([.frame(.amqp(sessionOnlyFlow(session), channel: channel))]))
+        }
+        guard var link = session.links[transfer.handle] else {
+            sessions[channel] = session
+            return endSession(channel, AMQPError(condition: AMQPError.Condition.unattachedHandle,
+                                                 description: "transfer on handle \(transfer.handle), which is not attached"))
+        }
+        if link.detaching {
+            // The rest of a delivery the server refused (e.g. too large), already in flight.
+            sessions[channel] = session
+            return actions
+        }
+        guard link.role == .receiver else {
+            sessions[channel] = session
+            return endSession(channel, AMQPError(condition: AMQPError.Condition.notAllowed,
+                                                 description: "transfer on handle \(transfer.handle), where the server is the sender"))
+        }
+        let id = AMQPLinkID(channel: channel, handle: transfer.handle)
         if var partial = link.partial {
+            if let deliveryId = transfer.deliveryId, deliveryId != partial.deliveryId {
+                sessions[channel] = session
+                return actions + detachLink(id, AMQPError(condition: AMQPError.Condition.notAllowed,
+                                                          description: "delivery \(deliveryId) began before delivery \(partial.deliveryId) ended"))
+            }
             if transfer.aborted == true {
                 link.partial = nil
             } else {
@@ -268,14 +347,21 @@ public struct AMQPConnectionStateMachine {
                 link.partial = partial
             }
         } else {
-            guard let deliveryId = transfer.deliveryId, link.attached else {
+            guard link.attached else {
                 sessions[channel] = session
-                return endSession(channel, AMQPError(condition: AMQPError.Condition.notAllowed, description: "a first transfer without delivery-id"))
+                return actions + detachLink(id, AMQPError(condition: AMQPError.Condition.transferLimitExceeded,
+                                                          description: "transfer before the link was attached (no credit yet)"))
+            }
+            guard let deliveryId = transfer.deliveryId else {
+                sessions[channel] = session
+                return actions + detachLink(id, AMQPError(condition: AMQPError.Condition.invalidField,
+                                                          description: "the first transfer of a delivery has no delivery-id"))
             }
             guard link.credit > 0 else {
                 session.links[transfer.handle] = link
                 sessions[channel] = session
-                return detachLink(id, AMQPError(condition: AMQPError.Condition.transferLimitExceeded, description: "transfer without link credit"))
+                return actions + detachLink(id, AMQPError(condition: AMQPError.Condition.transferLimitExceeded,
+                                                          description: "transfer without link credit"))
             }
             link.credit -= 1
             link.deliveryCount &+= 1
@@ -286,8 +372,8 @@ public struct AMQPConnectionStateMachine {
             link.partial = nil
             session.links[transfer.handle] = link
             sessions[channel] = session
-            return detachLink(id, AMQPError(condition: AMQPError.Condition.messageSizeExceeded,
-                                            description: "a message over \(configuration.maxMessageSize) bytes"))
+            return actions + detachLink(id, AMQPError(condition: AMQPError.Condition.messageSizeExceeded,
+                                                      description: "a message over \(configuration.maxMessageSize) bytes"))
         }
         if transfer.more != true, let partial = link.partial {
             link.partial = nil
@@ -296,11 +382,6 @@ public struct AMQPConnectionStateMachine {
                                                           messageFormat: partial.format, settled: partial.settled, payload: partial.payload)))
         }
         session.links[transfer.handle] = link
-        // Keep the peer's window open: reopen it once half is used.
-        if session.incomingWindow < configuration.incomingWindow / 2 {
-            session.incomingWindow = configuration.incomingWindow
-            actions.append(.send([.frame(.amqp(sessionOnlyFlow(session), channel: channel))]))
-        }
         sessions[channel] = session
         return actions
     }
@@ -319,7 +400,7 @@ public struct AMQPConnectionStateMachine {
         let last = disposition.last ?? disposition.first
         var actions: [AMQPConnectionAction] = []
         // Walk the links' unsettled deliveries, not the range: a peer's range can be huge.
-        for (handle, var link) in session.links where link.role == .sender && !link.unsettled.isEmpty {
+        for (handle, var link) in session.links where link.role == .sender && !link.detaching && !link.unsettled.isEmpty {
             let hits = link.unsettled.keys.filter { Self.contains($0, first: disposition.first, last: last) }.sorted()
             guard !hits.isEmpty else { continue }
             for deliveryId in hits {
@@ -346,7 +427,7 @@ public struct AMQPConnectionStateMachine {
     public mutating func acceptAttach(_ request: AMQPLinkRequest, source: AMQPTerminus? = nil, target: AMQPTerminus? = nil,
                                       properties: AMQPMap? = nil, credit: UInt32 = 0) -> [AMQPConnectionAction] {
         let id = request.id
-        guard var session = sessions[id.channel], var link = session.links[id.handle], !link.attached else { return [] }
+        guard var session = sessions[id.channel], var link = session.links[id.handle], !link.attached, !link.detaching else { return [] }
         link.attached = true
         let peer = request.attach
         let reply = AMQPAttach(name: peer.name, handle: id.handle, role: link.role, senderSettleMode: peer.senderSettleMode ?? .mixed,
@@ -369,21 +450,24 @@ public struct AMQPConnectionStateMachine {
     /// Refuses a requested link with `error`: an attach without the node, then a detach carrying the error.
     public mutating func refuseAttach(_ request: AMQPLinkRequest, error: AMQPError) -> [AMQPConnectionAction] {
         let id = request.id
-        guard var session = sessions[id.channel], let link = session.links.removeValue(forKey: id.handle) else { return [] }
+        guard var session = sessions[id.channel], var link = session.links[id.handle], !link.attached, !link.detaching else { return [] }
+        // The handle stays taken until the peer's detach answers: its pipelined flows for the link are not errors.
+        link.detaching = true
+        session.links[id.handle] = link
         sessions[id.channel] = session
         let peer = request.attach
         let reply = AMQPAttach(name: peer.name, handle: id.handle, role: link.role, senderSettleMode: peer.senderSettleMode,
                                receiverSettleMode: peer.receiverSettleMode,
                                source: link.role == .sender ? nil : peer.source, target: link.role == .receiver ? nil : peer.target,
                                initialDeliveryCount: link.role == .sender ? 0 : nil)
-        session = sessions[id.channel] ?? session
         return [.send([.frame(.amqp(.attach(reply), channel: id.channel)),
                        .frame(.amqp(.detach(AMQPDetach(handle: id.handle, closed: true, error: error)), channel: id.channel))])]
     }
 
     /// Grants `credit` on a link the server receives on (replacing what is left).
     public mutating func grantCredit(_ id: AMQPLinkID, credit: UInt32) -> [AMQPConnectionAction] {
-        guard var session = sessions[id.channel], var link = session.links[id.handle], link.role == .receiver else { return [] }
+        guard var session = sessions[id.channel], var link = session.links[id.handle], link.role == .receiver, link.attached,
+              !link.detaching else { return [] }
         link.credit = credit
         session.links[id.handle] = link
         sessions[id.channel] = session
@@ -392,7 +476,8 @@ public struct AMQPConnectionStateMachine {
 
     /// The remaining credit of a link the server sends on (0 for unknown links).
     public func credit(of id: AMQPLinkID) -> UInt32 {
-        guard let session = sessions[id.channel], let link = session.links[id.handle], link.role == .sender else { return 0 }
+        guard let session = sessions[id.channel], let link = session.links[id.handle], link.role == .sender, link.attached,
+              !link.detaching else { return 0 }
         return min(link.credit, session.remoteIncomingWindow)
     }
 
@@ -401,8 +486,9 @@ public struct AMQPConnectionStateMachine {
     public mutating func send(_ payload: ByteBuffer, on id: AMQPLinkID, deliveryTag: [UInt8], settled: Bool,
                               messageFormat: UInt32 = 0) -> (deliveryId: UInt32, actions: [AMQPConnectionAction])? {
         guard var session = sessions[id.channel], var link = session.links[id.handle], link.role == .sender, link.attached,
-              link.credit > 0, session.remoteIncomingWindow > 0 else { return nil }
-        let deliveryId = session.nextOutgoingId
+              !link.detaching, link.credit > 0, session.remoteIncomingWindow > 0 else { return nil }
+        let deliveryId = session.nextDeliveryId
+        session.nextDeliveryId &+= 1
         // Room for the frame header and the transfer performative with its tag.
         let room = max(64, Int(outgoingFrameSize) - 64 - deliveryTag.count)
         var remaining = payload
@@ -430,7 +516,8 @@ public struct AMQPConnectionStateMachine {
 
     /// Ends a drain: the unused credit is given back (delivery count advanced) and the peer told.
     public mutating func drained(_ id: AMQPLinkID) -> [AMQPConnectionAction] {
-        guard var session = sessions[id.channel], var link = session.links[id.handle], link.role == .sender, link.drain else { return [] }
+        guard var session = sessions[id.channel], var link = session.links[id.handle], link.role == .sender, link.drain,
+              !link.detaching else { return [] }
         link.deliveryCount &+= link.credit
         link.credit = 0
         link.drain = false
@@ -439,13 +526,23 @@ public struct AMQPConnectionStateMachine {
         return [.send([.frame(.amqp(linkFlow(session, handle: id.handle, link: link, drain: true), channel: id.channel))])]
     }
 
-    /// Settles deliveries the server received: a disposition with `state` for `deliveryId`.
+    /// Settles a delivery the server received: a disposition with `state` for `deliveryId`.
     public mutating func settle(_ id: AMQPLinkID, deliveryId: UInt32, state: AMQPDeliveryState) -> [AMQPConnectionAction] {
+        settle(id, deliveryIds: deliveryId...deliveryId, state: state)
+    }
+
+    /// Settles a run of deliveries the server received with one disposition (`first`...`last`) carrying `state`.
+    public mutating func settle(_ id: AMQPLinkID, deliveryIds: ClosedRange<UInt32>, state: AMQPDeliveryState) -> [AMQPConnectionAction] {
         guard var session = sessions[id.channel] else { return [] }
-        session.incomingUnsettled[deliveryId] = nil
+        if deliveryIds.count == 1 {
+            session.incomingUnsettled[deliveryIds.lowerBound] = nil
+        } else {
+            session.incomingUnsettled = session.incomingUnsettled.filter { !deliveryIds.contains($0.key) }
+        }
         sessions[id.channel] = session
-        return [.send([.frame(.amqp(.disposition(AMQPDisposition(role: .receiver, first: deliveryId, last: deliveryId, settled: true,
-                                                                 state: state)), channel: id.channel))])]
+        return [.send([.frame(.amqp(.disposition(AMQPDisposition(role: .receiver, first: deliveryIds.lowerBound,
+                                                                 last: deliveryIds.upperBound, settled: true, state: state)),
+                                   channel: id.channel))])]
     }
 
     /// Settles a delivery the server sent, after the peer reported an outcome (peek-lock: the server settles last).
@@ -516,23 +613,39 @@ public struct AMQPConnectionStateMachine {
     }
 
     private mutating func detachLink(_ id: AMQPLinkID, _ error: AMQPError?) -> [AMQPConnectionAction] {
-        guard var session = sessions[id.channel], session.links.removeValue(forKey: id.handle) != nil else { return [] }
+        guard var session = sessions[id.channel], var link = session.links[id.handle], !link.detaching else { return [] }
+        // The handle stays taken until the peer's detach answers; frames in flight until then are dropped.
+        link.detaching = true
+        link.partial = nil
+        link.unsettled = [:]
+        link.credit = 0
+        session.links[id.handle] = link
         sessions[id.channel] = session
-        return [.send([.frame(.amqp(.detach(AMQPDetach(handle: id.handle, closed: true, error: error)), channel: id.channel))]),
-                .linkClosed(id, error: error)]
+        var frames: [AMQPOutbound] = []
+        if !link.attached {
+            frames.append(.frame(.amqp(.attach(AMQPAttach(name: link.name, handle: id.handle, role: link.role, source: nil, target: nil,
+                                                          initialDeliveryCount: link.role == .sender ? 0 : nil)), channel: id.channel)))
+        }
+        frames.append(.frame(.amqp(.detach(AMQPDetach(handle: id.handle, closed: true, error: error)), channel: id.channel)))
+        return [.send(frames), .linkClosed(id, error: error)]
     }
 
     private mutating func endSession(_ channel: UInt16, _ error: AMQPError) -> [AMQPConnectionAction] {
         guard let session = sessions.removeValue(forKey: channel) else { return [] }
         endedChannels.insert(channel)
-        return session.links.keys.sorted().map { .linkClosed(AMQPLinkID(channel: channel, handle: $0), error: error) }
+        return Self.openLinks(session).map { .linkClosed(AMQPLinkID(channel: channel, handle: $0), error: error) }
             + [.send([.frame(.amqp(.end(AMQPEnding(error: error)), channel: channel))])]
+    }
+
+    /// The handles of links not already reported closed (a link the server detached was reported then).
+    private static func openLinks(_ session: AMQPSessionState) -> [UInt32] {
+        session.links.filter { !$0.value.detaching }.keys.sorted()
     }
 
     private mutating func closeEverything() -> [AMQPConnectionAction] {
         var actions: [AMQPConnectionAction] = []
         for channel in sessions.keys.sorted() {
-            for handle in (sessions[channel]?.links.keys.sorted() ?? []) {
+            for handle in sessions[channel].map(Self.openLinks) ?? [] {
                 actions.append(.linkClosed(AMQPLinkID(channel: channel, handle: handle), error: nil))
             }
         }

@@ -6,6 +6,9 @@ struct AMQPLinkState {
     var role: AMQPAttach.Role
     var name: String
     var attached = false
+    /// The server sent its detach and waits for the peer's: frames still in flight for the link are dropped (they
+    /// are not errors), and the handle stays taken until the peer's detach arrives.
+    var detaching = false
     /// Delivery count: deliveries the sender sent (server-as-sender: ours; server-as-receiver: the peer's, as we saw it).
     var deliveryCount: UInt32 = 0
     /// Credit the server may still use (as sender) or has granted and not seen used (as receiver).
@@ -22,8 +25,10 @@ struct AMQPLinkState {
 /// One session's window state.
 struct AMQPSessionState {
     var links: [UInt32: AMQPLinkState] = [:]
-    /// The next transfer id the server will send.
+    /// The next transfer id the server will send (one per frame, as the session window counts frames).
     var nextOutgoingId: UInt32 = 0
+    /// The next delivery id the server will assign (one per delivery: proton rejects gaps between delivery ids).
+    var nextDeliveryId: UInt32 = 0
     /// The next transfer id expected from the peer.
     var nextIncomingId: UInt32 = 0
     /// Transfers the peer may still send before the server reopens its window.
