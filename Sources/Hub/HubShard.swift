@@ -12,6 +12,8 @@ public struct HubShard: Sendable {
     let registry: any DeviceRegistry
     let moduleRegistry: (any ModuleRegistry)?
     let cloudToDevice: any CloudToDeviceStore
+    /// C2D sends share commits.
+    let cloudToDeviceIntake: CloudToDeviceIntake
     let fileNotifications: (any FileNotificationStore)?
     let telemetry: TelemetryBatcher
     let notifier: any HubNotifier
@@ -31,6 +33,7 @@ public struct HubShard: Sendable {
         self.hostName = hostName
         self.registry = registry
         self.cloudToDevice = cloudToDevice
+        cloudToDeviceIntake = CloudToDeviceIntake(store: cloudToDevice)
         self.telemetry = telemetry
         self.notifier = notifier
         self.now = now

@@ -15,6 +15,23 @@ extension ProvisioDatabase: CloudToDeviceStore {
         }
     }
 
+    /// Many messages in one transaction: one commit (one fsync) for a whole batch of sends.
+    public func enqueueCloudToDevice(batch messages: [CloudToDeviceMessage]) async throws -> [HubError?] {
+        let encoded = try messages.map { ($0, try Self.encodeMessage($0)) }
+        return try await pool.write { db in
+            try encoded.map { message, json -> HubError? in
+                let pending = try Int.fetchOne(
+                    db.cachedStatement(sql: "SELECT COUNT(*) FROM c2d_message WHERE shard = ? AND device_key = ? AND expiry_time > ?"),
+                    arguments: [message.shard, message.deviceId.lowercased(), message.enqueuedTime]) ?? 0
+                guard pending < CloudToDeviceMessage.maximumPendingPerDevice else { return HubError.queueFull(message.deviceId) }
+                try db.cachedStatement(sql: "INSERT INTO c2d_message (id, shard, device_key, expiry_time, delivery_count, json) VALUES (?, ?, ?, ?, ?, ?)")
+                    .execute(arguments: [message.id, message.shard, message.deviceId.lowercased(), message.expiryTime,
+                                         message.deliveryCount, json])
+                return nil
+            }
+        }
+    }
+
     /// Unexpired pending messages of a device, oldest first.
     public func pendingCloudToDevice(shard: String, deviceId: String, now: Date) async throws -> [CloudToDeviceMessage] {
         try await pool.read { db in

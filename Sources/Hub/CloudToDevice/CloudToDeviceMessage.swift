@@ -117,6 +117,9 @@ public struct FeedbackRecord: Sendable, Equatable, Codable {
 public protocol CloudToDeviceStore: Sendable {
     /// Adds a message unless the device already has `maximumPendingPerDevice` pending (then `HubError.queueFull`).
     func enqueueCloudToDevice(_ message: CloudToDeviceMessage) async throws
+    /// Adds several messages in one transaction (one commit for all); each is refused on its own when its device's
+    /// queue is full. Returns one outcome per message, in order.
+    func enqueueCloudToDevice(batch messages: [CloudToDeviceMessage]) async throws -> [HubError?]
     /// Unexpired pending messages of a device, oldest first.
     func pendingCloudToDevice(shard: String, deviceId: String, now: Date) async throws -> [CloudToDeviceMessage]
     /// Records one more delivery attempt.
@@ -138,4 +141,20 @@ public protocol CloudToDeviceStore: Sendable {
     func completeFeedback(shard: String, lockToken: UUID, now: Date) async throws -> Int
     /// Unlocks the records locked to `lockToken`; returns how many.
     func releaseFeedback(shard: String, lockToken: UUID) async throws -> Int
+}
+
+extension CloudToDeviceStore {
+    /// One transaction per message by default.
+    public func enqueueCloudToDevice(batch messages: [CloudToDeviceMessage]) async throws -> [HubError?] {
+        var outcomes: [HubError?] = []
+        for message in messages {
+            do {
+                try await enqueueCloudToDevice(message)
+                outcomes.append(nil)
+            } catch let error as HubError {
+                outcomes.append(error)
+            }
+        }
+        return outcomes
+    }
 }

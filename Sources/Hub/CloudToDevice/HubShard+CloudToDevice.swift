@@ -2,7 +2,8 @@ import Foundation
 import Provisioning
 
 extension HubShard {
-    /// Queues a C2D message for a device (durable when this returns) and wakes its session.
+    /// Queues a C2D message for a device (durable when this returns; concurrent sends share a commit) and wakes its
+    /// session.
     public func sendCloudToDevice(deviceId: String, body: [UInt8], messageId: String?, correlationId: String?,
                                   contentType: String?, contentEncoding: String?, userId: String? = nil,
                                   properties: [String: String], timeToLive: TimeInterval?, ack: FeedbackRequest) async throws -> CloudToDeviceMessage {
@@ -19,7 +20,7 @@ extension HubShard {
             messageId: messageId ?? UUID().uuidString.lowercased(), correlationId: correlationId, contentType: contentType,
             contentEncoding: contentEncoding, userId: userId, body: body, properties: properties,
             enqueuedTime: enqueued, expiryTime: enqueued.addingTimeInterval(ttl), ack: ack)
-        try await cloudToDevice.enqueueCloudToDevice(message)
+        try await cloudToDeviceIntake.enqueue(message)
         await notifier.cloudToDeviceQueued(shard: name, deviceId: deviceId)
         return message
     }
