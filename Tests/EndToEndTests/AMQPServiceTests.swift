@@ -37,6 +37,28 @@ struct AMQPServiceTests {
         #expect(try await server.stop() == .exited(0), "stderr: \(server.stderrText)")
     }
 
+    @Test("a device's file upload notification is read, released (it comes back) and completed on /messages/serviceBound/filenotifications")
+    func fileNotifications() async throws {
+        var addresses = ServerAddresses.unique()
+        // The device SDK uploads over 443.
+        addresses.httpsPort = 443
+        let server = try await ServerProcess.start(addresses: addresses)
+        let report = try await PythonRunner.run(
+            "amqp_file_notification_flow.py", [server.dataFile("connection.json").path], as: AMQPStepReport.self, timeout: .seconds(180))
+        _ = report.step("upload")
+        let notifications = report.step("notifications")
+        #expect(notifications["contentType"] == .string("application/vnd.microsoft.iothub.filenotification.json"))
+        #expect(notifications["tagLength"] == .number(16))
+        if case .object(let notification)? = notifications["notification"] {
+            #expect(notification["deviceId"] == .string("notify-dev"))
+            #expect(notification["blobName"] == .string("notify-dev/reports/day1.txt"))
+            #expect(notification["blobSizeInBytes"] == .number(12))
+        } else {
+            Issue.record("no notification reported")
+        }
+        #expect(try await server.stop() == .exited(0), "stderr: \(server.stderrText)")
+    }
+
     /// What `python/amqp_c2d_durability.py receive` reports.
     struct DurabilityReport: Decodable, Sendable {
         var acknowledged: Int

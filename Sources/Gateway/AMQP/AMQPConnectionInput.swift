@@ -33,4 +33,14 @@ enum AMQPLinkWorkResult: Sendable {
 /// Link work to run concurrently with the connection loop; its result is fed back as an input.
 struct AMQPLinkWork: Sendable {
     let run: @Sendable () async -> AMQPLinkWorkResult
+
+    /// Work that must finish even when the connection ends and cancels its pending work: handing peek-locked records
+    /// back or completing them. It runs in a task of its own, which does not inherit the cancellation (the store would
+    /// otherwise give up before writing, and the records stay locked until the lock lapses).
+    static func uncancellable(_ operation: @escaping @Sendable () async -> Void) -> AMQPLinkWork {
+        AMQPLinkWork {
+            await Task { await operation() }.value
+            return .none
+        }
+    }
 }

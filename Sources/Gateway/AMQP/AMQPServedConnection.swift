@@ -457,10 +457,7 @@ struct AMQPServedConnection {
         if !settled { perform(machine.settleSent(id, deliveryId: deliveryId, state: state), into: &step, now: endpoint.now()) }
         let (shard, queue) = (endpoint.shard, bound.queue)
         if case .accepted? = state {
-            step.work.append(AMQPLinkWork {
-                try? await queue.complete(lock, on: shard)
-                return .none
-            })
+            step.work.append(.uncancellable { try? await queue.complete(lock, on: shard) })
         } else {
             step.work.append(release(lock, from: queue))
         }
@@ -468,10 +465,7 @@ struct AMQPServedConnection {
 
     private func release(_ lock: UUID, from queue: ServiceBoundQueue) -> AMQPLinkWork {
         let shard = endpoint.shard
-        return AMQPLinkWork {
-            try? await queue.release(lock, on: shard)
-            return .none
-        }
+        return .uncancellable { try? await queue.release(lock, on: shard) }
     }
 
     // MARK: Sending
@@ -520,7 +514,13 @@ struct AMQPServedConnection {
             links[id]?.kind = .serviceBound(state)
             let (shard, generation, queue) = (endpoint.shard, state.generation, state.queue)
             step.work.append(AMQPLinkWork {
-                let locked = (try? await queue.lock(on: shard)) ?? nil
+                // Locked records must reach the link or go back: the lock itself is not cancelled half-way.
+                let locked = await Task { (try? await queue.lock(on: shard)) ?? nil }.value
+                if let locked, Task.isCancelled {
+                    // The connection ended while this was locking: nobody will read the result, so hand it back now.
+                    await Task { try? await queue.release(locked.lockToken, on: shard) }.value
+                    return .none
+                }
                 // Nothing pending: look again after a pause (the stores have no wake-up signal).
                 if locked == nil { try? await Task.sleep(for: Self.serviceBoundPoll) }
                 return .serviceBound(id, generation: generation, queue: queue, locked: locked)
