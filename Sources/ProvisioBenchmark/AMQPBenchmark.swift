@@ -26,6 +26,9 @@ struct AMQPBenchmark: AsyncParsableCommand {
     @Option(help: "Unacknowledged messages per device.")
     var window = 20
 
+    @Option(help: "Total telemetry rate in messages/s during the consumer run (0: as fast as PUBACKs allow).")
+    var rate = 10_000.0
+
     @Option(help: "C2D messages sent over the AMQP service link.")
     var c2d = 20_000
 
@@ -55,7 +58,7 @@ struct AMQPBenchmark: AsyncParsableCommand {
         }
         let tag = RunTag.make()
         var report = BenchmarkReport(benchmark: "amqp", parameters: [
-            "devices": "\(devices)", "messages": "\(messages)", "window": "\(window)", "c2d": "\(c2d)", "c2dWindow": "\(c2dWindow)",
+            "devices": "\(devices)", "messages": "\(messages)", "window": "\(window)", "rate": "\(rate)", "c2d": "\(c2d)", "c2dWindow": "\(c2dWindow)",
             "idleConnections": "\(idleConnections)", "shard": "\(shard.name)@\(shard.hostName):\(amqpPort)", "runTag": tag,
         ])
         // IoT Hub queues at most 50 C2D messages per device: the C2D run spreads its messages so none is refused as full.
@@ -96,7 +99,8 @@ struct AMQPBenchmark: AsyncParsableCommand {
         let members = provisioned.enumerated().map { index, device in
             TelemetryFleet.Member(host: device.hub.hostName, port: device.hub.mqttPort, plan: TelemetryPlan(
                 connect: DeviceProvisioner.hubConnect(device), topic: "devices/\(device.deviceId)/messages/events/",
-                payload: body, messages: perDevice[index], window: window, acknowledgements: logs[index]))
+                payload: body, messages: perDevice[index], window: window, acknowledgements: logs[index],
+                messagesPerSecond: rate > 0 ? rate / Double(devices) : nil))
         }
         let ingestStart = NIODeadline.now().uptimeNanoseconds
         let ingest = try await TelemetryFleet.run(members: members, tls: tls, brokerPID: serverPid)

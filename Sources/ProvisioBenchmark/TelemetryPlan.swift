@@ -11,6 +11,8 @@ struct TelemetryPlan: Sendable {
     /// When set, each payload starts with this device index and the message's number (two big-endian UInt32) and
     /// every PUBACK time is written here, so a consumer can match what it reads to when it was acknowledged.
     var acknowledgements: AcknowledgementLog? = nil
+    /// When set, the device publishes at this steady rate (still within `window`) instead of as fast as PUBACKs allow.
+    var messagesPerSecond: Double? = nil
 }
 
 /// PUBACK times of one device's messages by message number (monotonic nanoseconds), written by its publisher on the

@@ -22,6 +22,9 @@ final class TelemetryPublisher: ChannelDuplexHandler {
     private var isConnected = false
     private var isDone = false
     private var connectSent = false
+    /// Paced publishing (`plan.messagesPerSecond`): when it started, and the timer that sends what is due.
+    private var pacingStart: UInt64 = 0
+    private var pacer: RepeatedTask?
 
     /// Creates a publisher; `connected` completes on CONNACK 0, `finished` once every message is acknowledged.
     init(plan: TelemetryPlan, connected: EventLoopPromise<Void>, finished: EventLoopPromise<LatencySamples>) {
@@ -63,7 +66,7 @@ final class TelemetryPublisher: ChannelDuplexHandler {
                 if number < log.times.count { log.times[number] = now }
             }
             acknowledged += 1
-            if sent < plan.messages {
+            if plan.messagesPerSecond == nil, sent < plan.messages {
                 publish(context: context)
                 needsFlush = true
             }
@@ -94,8 +97,18 @@ final class TelemetryPublisher: ChannelDuplexHandler {
             context.triggerUserOutboundEvent(event, promise: promise)
             return
         }
-        for _ in 0..<min(plan.window, plan.messages) { publish(context: context) }
-        context.flush()
+        if let rate = plan.messagesPerSecond {
+            pacingStart = NIODeadline.now().uptimeNanoseconds
+            let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            pacer = context.eventLoop.scheduleRepeatedTask(initialDelay: .zero, delay: .milliseconds(2)) { task in
+                let (handler, context) = loopBound.value
+                handler.publishDue(context: context, rate: rate)
+                if handler.sent >= handler.plan.messages || handler.isDone { task.cancel() }
+            }
+        } else {
+            for _ in 0..<min(plan.window, plan.messages) { publish(context: context) }
+            context.flush()
+        }
         promise?.succeed(())
         if plan.messages == 0, !isDone {
             isDone = true
@@ -108,6 +121,7 @@ final class TelemetryPublisher: ChannelDuplexHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        pacer?.cancel()
         let error = BenchmarkError("the connection closed after \(acknowledged) of \(plan.messages) messages were acknowledged")
         if !isConnected { connected.fail(error) }
         if !isDone {
@@ -115,6 +129,18 @@ final class TelemetryPublisher: ChannelDuplexHandler {
             finished.fail(error)
         }
         context.fireChannelInactive()
+    }
+
+    /// Sends what the rate says is due by now, within the window of unacknowledged messages.
+    private func publishDue(context: ChannelHandlerContext, rate: Double) {
+        let elapsed = Double(NIODeadline.now().uptimeNanoseconds &- pacingStart) / 1e9
+        let due = min(plan.messages, Int(elapsed * rate) + 1)
+        var wrote = false
+        while sent < due, sent - acknowledged < plan.window {
+            publish(context: context)
+            wrote = true
+        }
+        if wrote { context.flush() }
     }
 
     private func publish(context: ChannelHandlerContext) {
