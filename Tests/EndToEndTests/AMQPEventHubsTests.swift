@@ -35,6 +35,11 @@ struct AMQPEventHubsTests {
         try await Self.run(transport: "pyamqp", webSocket: true)
     }
 
+    @Test("uamqp over WebSockets (wss://{host}:443/$servicebus/websocket/, its trailing slash and Host with port): the same reads")
+    func webSocketsUAMQP() async throws {
+        try await Self.run(transport: "uamqp", webSocket: true)
+    }
+
     @Test("the hub's messages/events address redirects (amqp:link:redirect) to the Event Hubs-compatible endpoint, as the SDK sample follows it")
     func redirect() async throws {
         let server = try await ServerProcess.start()
