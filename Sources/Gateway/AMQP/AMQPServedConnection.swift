@@ -25,6 +25,8 @@ struct AMQPServedConnection {
     static let cloudToDeviceCredit: UInt32 = 100
     /// The largest message the server takes (advertised on attach replies; > 1024 for the C SDK).
     static let maximumMessageSize: UInt64 = 1 << 20
+    /// Replies a `$cbs` or `$management` reply link may have waiting for credit.
+    static let maximumPendingReplies = 100
     /// How long an idle partition read waits for new events before it is re-issued.
     static let readWait: Duration = .seconds(5)
     /// How long a feedback or file-notification receiver with credit waits between looks at the store.
@@ -441,6 +443,13 @@ struct AMQPServedConnection {
             }
         }.keys
         guard let target = candidates.first(where: { $0.channel == request.channel }) ?? candidates.first else { return }
+        guard (links[target]?.pending.count ?? 0) < Self.maximumPendingReplies else {
+            // A peer that keeps asking but never takes its replies: stop queueing for it.
+            perform(machine.detach(target, error: AMQPError(condition: AMQPError.Condition.resourceLimitExceeded,
+                                                            description: "too many replies wait for link credit")), into: &step, now: now)
+            step.work += forget(target)
+            return
+        }
         links[target]?.pending.append(message)
         serve(target, into: &step)
     }
