@@ -128,13 +128,15 @@ public struct AMQPConnectionStateMachine {
         return [.send([.header(supported)]), .closeConnection(nil)]
     }
 
-    /// The application's SASL decision; queued input is handled next.
-    public mutating func authenticated(_ accepted: Bool, now: NIODeadline) -> [AMQPConnectionAction] {
+    /// The application's SASL decision; queued input is handled next. A refusal is answered with `failureCode`
+    /// (1 auth, 2 sys, 3 sys-perm, 4 sys-temp: a store that could not be asked is 4, so the client may retry).
+    public mutating func authenticated(_ accepted: Bool, failureCode: UInt8 = 1, now: NIODeadline) -> [AMQPConnectionAction] {
         guard phase == .authenticating else { return [] }
         guard accepted else {
             phase = .closed
             queued = []
-            return [.send([.frame(.sasl(.outcome(code: 1, additionalData: nil)))]), .closeConnection(nil)]
+            let code = (1...4).contains(failureCode) ? failureCode : 1
+            return [.send([.frame(.sasl(.outcome(code: code, additionalData: nil)))]), .closeConnection(nil)]
         }
         phase = .awaitingAMQPHeader
         var actions: [AMQPConnectionAction] = [.send([.frame(.sasl(.outcome(code: 0, additionalData: nil)))])]

@@ -51,6 +51,18 @@ import Testing
         #expect(client.machine.isOpen)
     }
 
+    @Test func aRefusedSASLExchangeCarriesTheApplicationsCodeAndDropsWhatWasPipelined() {
+        var client = C()
+        _ = client.receive(.header(.sasl))
+        _ = client.receive(.frame(.sasl(.initial(mechanism: "PLAIN", initialResponse: [0, 0x75, 0, 0x70], hostname: nil))))
+        #expect(client.receive(.header(.amqp)).isEmpty)
+        #expect(client.receive(.open(AMQPOpen(containerId: "eager")), channel: 0).isEmpty)
+        #expect(client.machine.authenticated(false, failureCode: 4, now: client.now)
+                == [.send([.frame(.sasl(.outcome(code: 4, additionalData: nil)))]), .closeConnection(nil)])
+        #expect(!client.machine.isOpen)
+        #expect(client.machine.tick(now: C.start + .seconds(60)).isEmpty)
+    }
+
     @Test func anAMQPFrameInsteadOfSASLInitFailsTheExchange() {
         var client = C()
         _ = client.receive(.header(.sasl))
