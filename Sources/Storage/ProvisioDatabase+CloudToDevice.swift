@@ -7,7 +7,7 @@ extension ProvisioDatabase: CloudToDeviceStore {
     public func enqueueCloudToDevice(_ message: CloudToDeviceMessage) async throws {
         let json = try Self.encodeMessage(message)
         try await pool.write { db in
-            let pending = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM c2d_message WHERE shard = ? AND device_key = ? AND expiry_time > ?",
+            let pending = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM c2d_message WHERE shard = ? AND device_key = ? AND +expiry_time > ?",
                                            arguments: [message.shard, message.deviceId.lowercased(), message.enqueuedTime]) ?? 0
             guard pending < CloudToDeviceMessage.maximumPendingPerDevice else { throw HubError.queueFull(message.deviceId) }
             try db.execute(sql: "INSERT INTO c2d_message (id, shard, device_key, expiry_time, delivery_count, json) VALUES (?, ?, ?, ?, ?, ?)",
@@ -15,13 +15,16 @@ extension ProvisioDatabase: CloudToDeviceStore {
         }
     }
 
+    // The `+` before `expiry_time` keeps SQLite on the (shard, device_key) index: on its own it prefers the expiry
+    // index and counts every pending message of the shard for each send.
+
     /// Many messages in one transaction: one commit (one fsync) for a whole batch of sends.
     public func enqueueCloudToDevice(batch messages: [CloudToDeviceMessage]) async throws -> [HubError?] {
         let encoded = try messages.map { ($0, try Self.encodeMessage($0)) }
         return try await pool.write { db in
             try encoded.map { message, json -> HubError? in
                 let pending = try Int.fetchOne(
-                    db.cachedStatement(sql: "SELECT COUNT(*) FROM c2d_message WHERE shard = ? AND device_key = ? AND expiry_time > ?"),
+                    db.cachedStatement(sql: "SELECT COUNT(*) FROM c2d_message WHERE shard = ? AND device_key = ? AND +expiry_time > ?"),
                     arguments: [message.shard, message.deviceId.lowercased(), message.enqueuedTime]) ?? 0
                 guard pending < CloudToDeviceMessage.maximumPendingPerDevice else { return HubError.queueFull(message.deviceId) }
                 try db.cachedStatement(sql: "INSERT INTO c2d_message (id, shard, device_key, expiry_time, delivery_count, json) VALUES (?, ?, ?, ?, ?, ?)")
@@ -36,7 +39,7 @@ extension ProvisioDatabase: CloudToDeviceStore {
     public func pendingCloudToDevice(shard: String, deviceId: String, now: Date) async throws -> [CloudToDeviceMessage] {
         try await pool.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT json, delivery_count, rowid FROM c2d_message WHERE shard = ? AND device_key = ? AND expiry_time > ? ORDER BY rowid
+                SELECT json, delivery_count, rowid FROM c2d_message WHERE shard = ? AND device_key = ? AND +expiry_time > ? ORDER BY rowid
                 """, arguments: [shard, deviceId.lowercased(), now]).map(Self.message(from:))
         }
     }
