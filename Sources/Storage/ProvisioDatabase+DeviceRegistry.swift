@@ -5,7 +5,8 @@ extension ProvisioDatabase: DeviceRegistry {
     /// One device of `shard`, matched case-insensitively by device id.
     public func device(shard: String, deviceId: String) async throws -> DeviceIdentity? {
         let key = Self.deviceKey(deviceId)
-        return try await pool.read { db in
+        // A one-row lookup on every C2D send and device request: on a hot-read connection, no thread hand-offs.
+        return try readNow { db in
             guard let json = try String.fetchOne(
                 db, sql: "SELECT identity_json FROM hub_device WHERE shard = ? AND device_key = ?", arguments: [shard, key])
             else { return nil }
