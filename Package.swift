@@ -6,8 +6,8 @@ let strict: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
-/// libFuzzer entry points, one per parser family (see scripts/fuzz). Each is a thin executable over
-/// `ProvisioFuzzing` (CLibFuzzer declares libFuzzer's driver); built plainly it replays input files, built with
+/// libFuzzer entry points, one per parser family (see scripts/fuzz). Each is a one-line main naming its target
+/// for `ProvisioFuzzing`'s FuzzDriver (CLibFuzzer declares libFuzzer's driver); built plainly it replays input files, built with
 /// `-sanitize=fuzzer` it is the fuzzer.
 let fuzzTargets: [(product: String, target: String)] = [
     ("fuzz-mqtt-codec", "FuzzMQTTCodec"),
@@ -240,7 +240,7 @@ let package = Package(
         .target(
             name: "ProvisioFuzzing",
             dependencies: [
-                "MQTTCodec", "AMQPCodec", "AccessControl", "Hub", "Routing", "Provisioning", "PKI",
+                "MQTTCodec", "AMQPCodec", "AccessControl", "Hub", "Routing", "Provisioning", "PKI", "CLibFuzzer",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
@@ -260,7 +260,7 @@ let package = Package(
             swiftSettings: strict
         ),
     ] + fuzzTargets.map {
-        .executableTarget(name: $0.target, dependencies: ["ProvisioFuzzing", "CLibFuzzer"], path: "Sources/Fuzz/\($0.target)",
+        .executableTarget(name: $0.target, dependencies: ["ProvisioFuzzing"], path: "Sources/Fuzz/\($0.target)",
                           swiftSettings: strict)
     } + [.target(name: "CLibFuzzer", path: "Sources/Fuzz/CLibFuzzer")]
 )

@@ -1,0 +1,3 @@
+import ProvisioFuzzing
+
+FuzzDriver.main(.routingQuery)
