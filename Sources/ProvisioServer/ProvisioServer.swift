@@ -158,7 +158,8 @@ public struct ProvisioServer: Sendable {
                     shard: shard, routing: routing.shards[name],
                     verifier: ClaimsTokenVerifier(hostNames: Self.serviceHostNames(endpoint, boundPort: endpoint.httpsPort), entityPath: name,
                                                   policies: installation.hubPolicies[name] ?? []),
-                    entity: name, hostName: endpoint.hostName, amqpPort: endpoint.amqpPort, createdAt: startedAt)
+                    entity: name, hostName: endpoint.hostName, amqpPort: endpoint.amqpPort, createdAt: startedAt,
+                    idleTimeout: .seconds(Int64(limits.amqpIdleTimeoutSeconds)))
                 let listener = AMQPListener(
                     configuration: .init(name: name, host: endpoint.effectiveListenAddress, port: endpoint.amqpPort, identity: identity,
                                          openTimeout: .seconds(Int64(limits.mqttConnectTimeoutSeconds)),

@@ -1,3 +1,4 @@
+import NIOCore
 import AccessControl
 import Foundation
 import Hub
@@ -21,6 +22,9 @@ public struct AMQPHubEndpoint: Sendable {
     public let amqpPort: Int
     /// Reported as the event hub's `created_at`.
     public let createdAt: Date
+    /// A connection whose peer sends nothing for this long is closed (`amqp:resource-limit-exceeded`); half of it is
+    /// advertised as the server's `idle-time-out`, so clients keep alive well within it.
+    public let idleTimeout: TimeAmount
     let ownership = PartitionOwnership()
     let connections = MQTTSessionRegistry()
     /// The clock (tokens expire by it).
@@ -28,7 +32,7 @@ public struct AMQPHubEndpoint: Sendable {
 
     /// Creates the endpoint of `shard`.
     public init(shard: HubShard, routing: ShardRouting?, verifier: ClaimsTokenVerifier, entity: String, hostName: String,
-                amqpPort: Int, createdAt: Date, now: @escaping @Sendable () -> Date = { Date() }) {
+                amqpPort: Int, createdAt: Date, now: @escaping @Sendable () -> Date = { Date() }, idleTimeout: TimeAmount = .seconds(240)) {
         self.shard = shard
         self.routing = routing
         self.verifier = verifier
@@ -36,6 +40,7 @@ public struct AMQPHubEndpoint: Sendable {
         self.hostName = hostName
         self.amqpPort = amqpPort
         self.createdAt = createdAt
+        self.idleTimeout = idleTimeout
         self.now = now
     }
 }

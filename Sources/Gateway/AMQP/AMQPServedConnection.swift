@@ -47,6 +47,7 @@ struct AMQPServedConnection {
         self.logger = logger
         machine = AMQPConnectionStateMachine(configuration: AMQPConnectionConfiguration(
             containerId: "provisio-\(endpoint.entity)", maxFrameSize: UInt32(clamping: limits.maximumFrameSize),
+            idleTimeoutMilliseconds: UInt32(clamping: endpoint.idleTimeout.nanoseconds / 1_000_000),
             maxMessageSize: UInt64(clamping: limits.maximumMessageSize)), now: .now())
     }
 

@@ -12,6 +12,8 @@ public struct LimitsConfiguration: Codable, Sendable, Equatable {
     public var idleTimeoutSeconds: Int = 60
     /// Seconds from TCP accept to an accepted MQTT CONNECT (absolute: reads do not extend it).
     public var mqttConnectTimeoutSeconds: Int = 10
+    /// Seconds an AMQP connection may stay silent before it is closed (half is advertised as `idle-time-out`).
+    public var amqpIdleTimeoutSeconds: Int = 240
     /// Connections one source address may hold open over all listeners.
     public var connectionsPerAddress: Int = 1_000
     /// Connections the process serves at once over all listeners.
@@ -37,7 +39,7 @@ public struct LimitsConfiguration: Codable, Sendable, Equatable {
     public init() {}
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case tlsHandshakeTimeoutSeconds, requestHeadTimeoutSeconds, idleTimeoutSeconds, mqttConnectTimeoutSeconds
+        case tlsHandshakeTimeoutSeconds, requestHeadTimeoutSeconds, idleTimeoutSeconds, mqttConnectTimeoutSeconds, amqpIdleTimeoutSeconds
         case connectionsPerAddress, connectionsTotal, unauthenticatedRequestsPerSecond, unauthenticatedBurst
         case tpmChallengesPerRegistration, tpmChallengesPerAddress, tpmChallengesTotal
         case uncommittedMessagesPerConnection, uncommittedBytesPerConnection, uncommittedBytesTotal
@@ -50,6 +52,7 @@ public struct LimitsConfiguration: Codable, Sendable, Equatable {
             (.requestHeadTimeoutSeconds, 1...300, requestHeadTimeoutSeconds),
             (.idleTimeoutSeconds, 1...3_600, idleTimeoutSeconds),
             (.mqttConnectTimeoutSeconds, 1...300, mqttConnectTimeoutSeconds),
+            (.amqpIdleTimeoutSeconds, 2...3_600, amqpIdleTimeoutSeconds),
             (.connectionsPerAddress, 1...1_000_000, connectionsPerAddress),
             (.connectionsTotal, 1...1_000_000, connectionsTotal),
             (.unauthenticatedRequestsPerSecond, 1...100_000, unauthenticatedRequestsPerSecond),
@@ -75,6 +78,7 @@ public struct LimitsConfiguration: Codable, Sendable, Equatable {
         requestHeadTimeoutSeconds = try value(.requestHeadTimeoutSeconds, defaults.requestHeadTimeoutSeconds)
         idleTimeoutSeconds = try value(.idleTimeoutSeconds, defaults.idleTimeoutSeconds)
         mqttConnectTimeoutSeconds = try value(.mqttConnectTimeoutSeconds, defaults.mqttConnectTimeoutSeconds)
+        amqpIdleTimeoutSeconds = try value(.amqpIdleTimeoutSeconds, defaults.amqpIdleTimeoutSeconds)
         connectionsPerAddress = try value(.connectionsPerAddress, defaults.connectionsPerAddress)
         connectionsTotal = try value(.connectionsTotal, defaults.connectionsTotal)
         unauthenticatedRequestsPerSecond = try value(.unauthenticatedRequestsPerSecond, defaults.unauthenticatedRequestsPerSecond)

@@ -37,12 +37,13 @@ struct ServerAddresses: Sendable, Equatable {
 
     /// A block no other server of this test run uses, and very likely none of another run.
     ///
-    /// `X.Y` spells `(pid mod 960) * 64 + counter mod 64`, so one process gets 64 distinct blocks
-    /// before wrapping, and processes whose pids differ modulo 960 never share one. `X` stays in
-    /// 10…249, well away from the default `127.0.0.x`.
+    /// `X.Y` spells `(pid mod 240) * 256 + counter mod 256`, so one process gets 256 distinct blocks
+    /// before wrapping (the suite starts well over 64 servers, and a wrapped block may still be in use), and
+    /// processes whose pids differ modulo 240 never share one. `X` stays in 10…249, well away from the default
+    /// `127.0.0.x`.
     static func unique(shardCount: Int = 3) -> ServerAddresses {
         let counter = blocksAllocated.wrappingAdd(1, ordering: .relaxed).oldValue
-        let index = Int(ProcessInfo.processInfo.processIdentifier % 960) * 64 + counter % 64
+        let index = Int(ProcessInfo.processInfo.processIdentifier % 240) * 256 + counter % 256
         let prefix = "127.\(10 + index / 256).\(index % 256)"
         return ServerAddresses(
             dps: "\(prefix).1",
