@@ -64,51 +64,13 @@ public struct AMQPListener: Service {
 
     /// Binds, serves until graceful shutdown, then closes every connection.
     public func run() async throws {
-        let address = "\(configuration.host):\(configuration.port)"
-        let sslContexts: ReloadableTLSContext
-        do {
-            sslContexts = try configuration.reloadableContext ?? ReloadableTLSContext(identity: configuration.identity)
-        } catch {
-            throw GatewayError(.invalidTLSIdentity, "\(configuration.name): cannot load the TLS certificate: \(error)")
-        }
-        let connectionLimiter = configuration.connections
-        let (listenerName, logger) = (configuration.name, self.logger)
         let amqp = connectionServer
-        let server: NIOAsyncChannel<AMQPConnectionServer.Connection, Never>
-        do {
-            server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                .serverChannelOption(.backlog, value: 512)
-                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-                .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-                .bind(host: configuration.host, port: configuration.port) { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        let chain = PresentedCertificateChain()
-                        let sync = channel.pipeline.syncOperations
-                        if let connectionLimiter {
-                            try sync.addHandler(ConnectionLimitHandler(limiter: connectionLimiter, listener: listenerName, logger: logger))
-                        }
-                        try sync.addHandler(NIOSSLServerHandler(context: sslContexts.context, customVerificationCallback: chain.makeVerificationCallback()))
-                        return try amqp.configure(channel, presentedCertificates: { chain.certificates })
-                    }
-                }
-        } catch {
-            throw GatewayError.listenFailure(address, error)
-        }
-        if let bound = server.channel.localAddress { await onBound(bound) }
-        logger.info("AMQP listener up", metadata: ["gateway.listener": "\(configuration.name)", "gateway.address": "\(server.channel.localAddress.map { "\($0)" } ?? address)"])
-
         let registry = endpoint.connections
-        try await withGracefulShutdownHandler {
-            try await withThrowingDiscardingTaskGroup { group in
-                try await server.executeThenClose { connections in
-                    for try await connection in connections {
-                        group.addTask { await amqp.serve(connection) }
-                    }
-                }
-            }
-        } onGracefulShutdown: {
-            server.channel.close(promise: nil)
-            registry.closeAll()
-        }
+        try await TLSStreamListener(
+            name: configuration.name, protocolName: "AMQP", host: configuration.host, port: configuration.port,
+            identity: configuration.identity, reloadableContext: configuration.reloadableContext,
+            connections: configuration.connections, logger: logger
+        ).run(configure: { channel, certificates in try amqp.configure(channel, presentedCertificates: certificates) },
+              serve: { await amqp.serve($0) }, closeAll: { registry.closeAll() }, onBound: onBound)
     }
 }
