@@ -28,17 +28,12 @@ extension EnrollmentCommand {
     /// `provisio enrollment enable ID`.
     struct Enable: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Let the device register again.")
-        @OptionGroup var data: DataDirectoryOptions
-        @Argument(help: "Registration id.") var registrationId: String
-        @Option(name: .customLong("config"),
-                help: "The server configuration, for the linked hubs the record names (default: the running server's connection.json).")
-        var configurationFile: String?
+        @OptionGroup var arguments: EnrollmentStatusArguments
 
         func run() async throws {
             try await CLIError.reporting {
-                let store = try EnrollmentStore.open(data, configurationFile: configurationFile)
-                _ = try await EnrollmentCommand.edit(registrationId, in: store) { $0.provisioningStatus = .enabled }
-                print("enabled enrollment \(registrationId)")
+                _ = try await EnrollmentCommand.edit(arguments.id, in: try arguments.store()) { $0.provisioningStatus = .enabled }
+                print("enabled enrollment \(arguments.id)")
             }
         }
     }
@@ -46,17 +41,12 @@ extension EnrollmentCommand {
     /// `provisio enrollment disable ID`.
     struct Disable: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Stop the device from registering; its open sessions are closed.")
-        @OptionGroup var data: DataDirectoryOptions
-        @Argument(help: "Registration id.") var registrationId: String
-        @Option(name: .customLong("config"),
-                help: "The server configuration, for the linked hubs the record names (default: the running server's connection.json).")
-        var configurationFile: String?
+        @OptionGroup var arguments: EnrollmentStatusArguments
 
         func run() async throws {
             try await CLIError.reporting {
-                let store = try EnrollmentStore.open(data, configurationFile: configurationFile)
-                _ = try await EnrollmentCommand.edit(registrationId, in: store) { $0.provisioningStatus = .disabled }
-                print("disabled enrollment \(registrationId)")
+                _ = try await EnrollmentCommand.edit(arguments.id, in: try arguments.store()) { $0.provisioningStatus = .disabled }
+                print("disabled enrollment \(arguments.id)")
             }
         }
     }

@@ -25,36 +25,25 @@ extension EnrollmentGroupCommand {
     /// `provisio enrollment-group enable ID`.
     struct Enable: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Let the group's devices register again.")
-        @OptionGroup var data: DataDirectoryOptions
-        @Argument(help: "Enrollment group id.") var groupId: String
-        @Option(name: .customLong("config"),
-                help: "The server configuration, for the linked hubs the record names (default: the running server's connection.json).")
-        var configurationFile: String?
+        @OptionGroup var arguments: EnrollmentStatusArguments
 
         func run() async throws {
             try await CLIError.reporting {
-                let store = try EnrollmentStore.open(data, configurationFile: configurationFile)
-                _ = try await EnrollmentGroupCommand.edit(groupId, in: store) { $0.provisioningStatus = .enabled }
-                print("enabled enrollment group \(groupId)")
+                _ = try await EnrollmentGroupCommand.edit(arguments.id, in: try arguments.store()) { $0.provisioningStatus = .enabled }
+                print("enabled enrollment group \(arguments.id)")
             }
         }
     }
 
     /// `provisio enrollment-group disable ID`.
     struct Disable: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Stop the group's devices from registering; their open sessions are closed.")
-        @OptionGroup var data: DataDirectoryOptions
-        @Argument(help: "Enrollment group id.") var groupId: String
-        @Option(name: .customLong("config"),
-                help: "The server configuration, for the linked hubs the record names (default: the running server's connection.json).")
-        var configurationFile: String?
+        static let configuration = CommandConfiguration(abstract: "Stop the group's devices from registering; their open sessions are closed.")
+        @OptionGroup var arguments: EnrollmentStatusArguments
 
         func run() async throws {
             try await CLIError.reporting {
-                let store = try EnrollmentStore.open(data, configurationFile: configurationFile)
-                _ = try await EnrollmentGroupCommand.edit(groupId, in: store) { $0.provisioningStatus = .disabled }
-                print("disabled enrollment group \(groupId)")
+                _ = try await EnrollmentGroupCommand.edit(arguments.id, in: try arguments.store()) { $0.provisioningStatus = .disabled }
+                print("disabled enrollment group \(arguments.id)")
             }
         }
     }
