@@ -74,7 +74,7 @@ def tpm_flood():
         if answer.status_code == 429 and throttled is None:
             throttled = answer
     # A throttled answer's body and headers (the bucket refills while the flood runs, so the last may be a 401 again).
-    sample = throttled or answer
+    sample = throttled if throttled is not None else answer  # a Response is falsy for 4xx
     body = sample.json()
     return {"statuses": histogram(statuses), "lastErrorCode": body.get("errorCode"), "lastMessage": body.get("message"),
             "retryAfter": sample.headers.get("Retry-After")}

@@ -48,12 +48,15 @@ seen = {}
 routing_latency = []
 end_to_end = []
 done = threading.Event()
+# Readers run until the end, not until `done`: the bulk phase sets `done` and the paced phase clears it again, and a
+# reader that saw it set in between would have stopped reading before the paced messages.
+stop = threading.Event()
 lock = threading.Lock()
 
 
 def reader(partition):
     position = start[partition]
-    while not done.is_set():
+    while not stop.is_set():
         status, events = support.call(shard, "GET", "/events/partitions/%s" % partition,
                                       params={"fromSequenceNumber": position, "maxCount": 1000, "waitSeconds": 5})
         now = time.time()
@@ -115,6 +118,7 @@ for n in range(paced):
     clients[0].publish(support.telemetry_topic("bench-0"), payload, qos=1).wait_for_publish(timeout=30)
     time.sleep(0.02)
 done.wait(timeout=120)
+stop.set()
 for client in clients:
     client.loop_stop()
     client.disconnect()
