@@ -39,7 +39,8 @@ struct MQTTListenerTests {
                                          clientTrustRootsPEM: hierarchy.trustBundlePEM)
         let bound = AsyncStream<Int>.makeStream()
         let listener = MQTTListener(
-            configuration: .init(name: "test", host: "127.0.0.1", port: 0, identity: identity),
+            // A generous CONNECT deadline: the whole suite on two cores can starve this test for seconds.
+            configuration: .init(name: "test", host: "127.0.0.1", port: 0, identity: identity, connectTimeout: .seconds(60)),
             authenticator: AcceptEveryone(), logger: Logger(label: "test"),
             onBound: { address in bound.continuation.yield(address.port ?? 0) })
         let group = ServiceGroup(services: [listener], logger: Logger(label: "test"))
