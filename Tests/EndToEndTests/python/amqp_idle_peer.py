@@ -10,6 +10,7 @@ import time
 
 import amqp_wire as wire
 import routing_support as support
+import csr_support
 
 conn = support.setup(sys.argv[1])
 shard = support.hub(conn, "hub-1")
@@ -19,10 +20,7 @@ EMPTY_FRAME = b"\x00\x00\x00\x08\x02\x00\x00\x00"
 
 
 def step(name, fn):
-    try:
-        steps[name] = dict(ok=True, **(fn() or {}))
-    except Exception as error:
-        steps[name] = {"ok": False, "error": "%s: %s" % (type(error).__name__, error)}
+    csr_support.step(steps, name, fn)
 
 
 def silent():

@@ -15,6 +15,7 @@ import time
 import urllib.parse
 
 import routing_support as support
+import csr_support
 
 conn = support.setup(sys.argv[1])
 os.environ["SSL_CERT_FILE"] = conn["trustBundle"]
@@ -24,20 +25,11 @@ steps = {}
 state = {}
 
 
-class StepFailure(Exception):
-    pass
-
-
-def check(condition, message):
-    if not condition:
-        raise StepFailure(message)
+StepFailure, check = csr_support.StepFailure, csr_support.check
 
 
 def step(name, fn):
-    try:
-        steps[name] = dict(ok=True, **(fn() or {}))
-    except Exception as error:
-        steps[name] = {"ok": False, "error": "%s: %s" % (type(error).__name__, error)}
+    csr_support.step(steps, name, fn)
 
 
 def text(value):

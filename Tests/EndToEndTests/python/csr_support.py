@@ -26,6 +26,15 @@ def step(steps, name, fn):
         steps[name] = {"ok": False, "error": "%s: %s" % (type(error).__name__, error)}
 
 
+class StepFailure(Exception):
+    """A step's expectation did not hold (reported in the step's error)."""
+
+
+def check(condition, message):
+    if not condition:
+        raise StepFailure(message)
+
+
 def run(*args, check=True):
     result = subprocess.run(list(args), capture_output=True, text=True)
     if check and result.returncode != 0:

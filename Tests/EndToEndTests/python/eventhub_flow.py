@@ -17,6 +17,7 @@ import threading
 import time
 
 import routing_support as support
+import csr_support
 
 conn = support.setup(sys.argv[1])
 transport = sys.argv[2]
@@ -28,20 +29,11 @@ DEVICE = "eh-device-%s%s" % (transport, "-ws" if websocket else "")
 TELEMETRY = 3
 
 
-class StepFailure(Exception):
-    pass
-
-
-def check(condition, message):
-    if not condition:
-        raise StepFailure(message)
+StepFailure, check = csr_support.StepFailure, csr_support.check
 
 
 def step(name, fn):
-    try:
-        steps[name] = dict(ok=True, **(fn() or {}))
-    except Exception as error:
-        steps[name] = {"ok": False, "error": "%s: %s" % (type(error).__name__, error)}
+    csr_support.step(steps, name, fn)
 
 
 def text(value):

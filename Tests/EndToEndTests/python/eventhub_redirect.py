@@ -17,6 +17,7 @@ import time
 import urllib.parse
 
 import routing_support as support
+import csr_support
 
 conn = support.setup(sys.argv[1])
 os.environ["SSL_CERT_FILE"] = conn["trustBundle"]
@@ -26,10 +27,7 @@ steps = {}
 
 
 def step(name, fn):
-    try:
-        steps[name] = dict(ok=True, **(fn() or {}))
-    except Exception as error:
-        steps[name] = {"ok": False, "error": "%s: %s" % (type(error).__name__, error)}
+    csr_support.step(steps, name, fn)
 
 
 def sas(host, policy, key, ttl=3600):

@@ -19,6 +19,7 @@ from azure.iot.device import IoTHubDeviceClient
 from azure.storage.blob import BlobClient
 
 import routing_support
+import csr_support
 
 conn = routing_support.setup(sys.argv[1])
 data_dir = sys.argv[2]
@@ -31,10 +32,7 @@ steps = {}
 
 
 def step(name, fn):
-    try:
-        steps[name] = dict(ok=True, **(fn() or {}))
-    except Exception as error:
-        steps[name] = {"ok": False, "error": "%s: %s" % (type(error).__name__, error)}
+    csr_support.step(steps, name, fn)
 
 
 def device(hub, device_id):

@@ -17,6 +17,7 @@ import time
 import requests
 
 import routing_support
+import csr_support
 
 conn = routing_support.setup(sys.argv[1])
 shard = routing_support.hub(conn)
@@ -27,10 +28,7 @@ steps = {}
 
 
 def step(name, fn):
-    try:
-        steps[name] = dict(ok=True, **(fn() or {}))
-    except Exception as error:
-        steps[name] = {"ok": False, "error": "%s: %s" % (type(error).__name__, error)}
+    csr_support.step(steps, name, fn)
 
 
 key = routing_support.create_device(shard, "http-dev-1")

@@ -23,6 +23,7 @@ from azure.iot.hub.models import CloudToDeviceMethod, Twin, TwinProperties
 from provisioningserviceclient import ProvisioningServiceClient
 from provisioningserviceclient.models import AttestationMechanism, EnrollmentGroup, IndividualEnrollment
 from provisioningserviceclient.protocol.models import SymmetricKeyAttestation
+import csr_support
 
 conn = json.load(open(sys.argv[1]))
 database = sys.argv[2]
@@ -34,10 +35,7 @@ WAIT = 30
 
 
 def step(name, fn):
-    try:
-        steps[name] = dict(ok=True, **(fn() or {}))
-    except Exception as error:
-        steps[name] = {"ok": False, "error": "%s: %s" % (type(error).__name__, error)}
+    csr_support.step(steps, name, fn)
 
 
 service = ProvisioningServiceClient.create_from_connection_string(conn["dps"]["serviceConnectionString"])
