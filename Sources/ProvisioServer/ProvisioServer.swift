@@ -159,6 +159,7 @@ public struct ProvisioServer: Sendable {
                     verifier: ClaimsTokenVerifier(hostNames: Self.serviceHostNames(endpoint, boundPort: endpoint.httpsPort), entityPath: name,
                                                   policies: installation.hubPolicies[name] ?? []),
                     entity: name, hostName: endpoint.hostName, amqpPort: endpoint.amqpPort, createdAt: startedAt,
+                    devices: hubAuthenticator.map { AMQPDeviceAccess(credentials: $0.credentials, directory: connections) },
                     idleTimeout: .seconds(Int64(limits.amqpIdleTimeoutSeconds)))
                 let listener = AMQPListener(
                     configuration: .init(name: name, host: endpoint.effectiveListenAddress, port: endpoint.amqpPort, identity: identity,

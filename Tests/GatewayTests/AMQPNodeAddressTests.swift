@@ -18,7 +18,15 @@ import Testing
         ("/messages/deviceBound", .cloudToDevice),
         ("/messages/serviceBound/feedback", .feedback),
         ("amqps://127.0.0.2/messages/servicebound/filenotifications", .fileNotifications),
-        ("amqps://127.0.0.2/devices/d1/messages/events", .unknown("devices/d1/messages/events")),
+        ("amqps://127.0.0.2/devices/d1/messages/events",
+         .device(AMQPDeviceNode(identity: AMQPDeviceIdentity(deviceId: "d1"), kind: .telemetry))),
+        ("/devices/Dev-1/messages/deviceBound", .device(AMQPDeviceNode(identity: AMQPDeviceIdentity(deviceId: "Dev-1"), kind: .cloudToDevice))),
+        ("amqps://h/devices/d1/methods/devicebound", .device(AMQPDeviceNode(identity: AMQPDeviceIdentity(deviceId: "d1"), kind: .methods))),
+        ("amqps://h/devices/d1/modules/m1/twin",
+         .device(AMQPDeviceNode(identity: AMQPDeviceIdentity(deviceId: "d1", moduleId: "m1"), kind: .twin))),
+        ("amqps://h/devices/d1/modules/m1/messages/events",
+         .device(AMQPDeviceNode(identity: AMQPDeviceIdentity(deviceId: "d1", moduleId: "m1"), kind: .telemetry))),
+        ("/devices/d1/messages/other", .unknown("devices/d1/messages/other")),
         ("", .unknown("")),
     ] as [(String, AMQPNodeAddress)])
     func parses(_ address: String, _ node: AMQPNodeAddress) {

@@ -29,8 +29,21 @@ struct AMQPConnectionClaims: Sendable {
 
     /// When the longest-lived unexpired grant meeting `requirement` expires; nil when none meets it.
     func expiry(of requirement: Requirement, now: Date) -> Date? {
-        grants.filter { $0.expiry > now && $0.audience.covers(requirement.audience) && $0.permits(requirement.permission) }
-            .map(\.expiry).max()
+        grants.filter { $0.expiry > now && Self.meets($0, requirement) }.map(\.expiry).max()
+    }
+
+    /// A policy grant meets a requirement its audience covers with the permission; a device's own grant meets only
+    /// the requirements of that very device or module (a device token does not act for its modules, nor they for it).
+    private static func meets(_ grant: ClaimsGrant, _ requirement: Requirement) -> Bool {
+        if case .device(let deviceId, let moduleId) = grant.principal {
+            return requirement.audience == .device(deviceId: deviceId, moduleId: moduleId) && requirement.permission == .deviceConnect
+        }
+        return grant.audience.covers(requirement.audience) && grant.permits(requirement.permission)
+    }
+
+    /// Drops the grants of one device or module (its credential lapsed: disabled, deleted, re-keyed or revoked).
+    mutating func revoke(deviceId: String, moduleId: String?) {
+        grants.removeAll { $0.principal == .device(deviceId: deviceId, moduleId: moduleId) }
     }
 
     /// What a link on `node` needs; nil for the nodes every connection may use (`$cbs`) or that do not exist.
@@ -44,6 +57,8 @@ struct AMQPConnectionClaims: Sendable {
             Requirement(audience: .eventHub(consumerGroup: consumerGroup), permission: .serviceConnect)
         case .cloudToDevice, .feedback, .fileNotifications:
             Requirement(audience: .hub, permission: .serviceConnect)
+        case .device(let node):
+            Requirement(audience: .device(deviceId: node.identity.deviceId, moduleId: node.identity.moduleId), permission: .deviceConnect)
         }
     }
 }

@@ -10,6 +10,8 @@ enum AMQPConnectionInput: Sendable {
     case ended((any Error)?)
     case tick
     case completed(AMQPLinkWorkResult)
+    /// The hub asked something of a device on the connection (C2D queued, desired patch, method, lapse).
+    case device(AMQPDeviceSession.Event)
 }
 
 /// Work a link started, finished.
@@ -26,6 +28,15 @@ enum AMQPLinkWorkResult: Sendable {
     case cloudToDevice(AMQPLinkID, deliveryId: UInt32, settled: Bool, refusal: HubError?)
     /// Feedback records or a file notification were locked for a service receiver (nil: none pending).
     case serviceBound(AMQPLinkID, generation: UInt64, queue: ServiceBoundQueue, locked: (lockToken: UUID, message: AMQPMessage)?)
+    /// A device's TLS client certificate was checked for a link it asked for.
+    case deviceAdmitted(AMQPLinkRequest, AMQPDeviceIdentity, certificateSerial: String?,
+                        Result<HubDeviceCredentialCheck.Admission, HubError>)
+    /// A device's telemetry delivery was committed (nil) or refused.
+    case telemetry(AMQPLinkID, deliveryId: UInt32, settled: Bool, refusal: HubError?)
+    /// A C2D message was locked for a device's receiver (nil: none waits).
+    case deviceCloudToDevice(AMQPLinkID, generation: UInt64, LockedCloudToDeviceMessage?)
+    /// A device's twin request was answered (`subscribed`: the desired-patch subscription after a PUT or DELETE).
+    case twin(AMQPLinkID, deliveryId: UInt32, settled: Bool, AMQPDeviceIdentity, reply: AMQPMessage, subscribed: Bool?)
     /// Nothing to report (a completed or released lock).
     case none
 }

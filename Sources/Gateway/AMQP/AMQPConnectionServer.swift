@@ -51,7 +51,9 @@ struct AMQPConnectionServer: Sendable {
         logger[metadataKey: "gateway.peer"] = "\(channel.remoteAddress.map { "\($0)" } ?? "?")"
         let (inputs, continuation) = AsyncStream<AMQPConnectionInput>.makeStream()
         let budget = AMQPFrameBudget(limit: Self.queuedFrameLimit)
-        var served = AMQPServedConnection(endpoint: endpoint, limits: limits, logger: logger)
+        var served = AMQPServedConnection(endpoint: endpoint, limits: limits, logger: logger,
+                                           presentedCertificates: connection.presentedCertificates,
+                                           inject: { continuation.yield($0) })
         var finalWork: [AMQPLinkWork] = []
         do {
             try await connection.channel.executeThenClose { inbound, outbound in

@@ -25,6 +25,9 @@ public struct AMQPHubEndpoint: Sendable {
     /// A connection whose peer sends nothing for this long is closed (`amqp:resource-limit-exceeded`); half of it is
     /// advertised as the server's `idle-time-out`, so clients keep alive well within it.
     public let idleTimeout: TimeAmount
+    /// What device links need: the shard's device credential check and the directory through which the hub reaches
+    /// connected devices. Nil: the listener serves the service side only and refuses device links.
+    public let devices: AMQPDeviceAccess?
     let ownership = PartitionOwnership()
     let connections = MQTTSessionRegistry()
     /// The clock (tokens expire by it).
@@ -32,7 +35,9 @@ public struct AMQPHubEndpoint: Sendable {
 
     /// Creates the endpoint of `shard`.
     public init(shard: HubShard, routing: ShardRouting?, verifier: ClaimsTokenVerifier, entity: String, hostName: String,
-                amqpPort: Int, createdAt: Date, now: @escaping @Sendable () -> Date = { Date() }, idleTimeout: TimeAmount = .seconds(240)) {
+                amqpPort: Int, createdAt: Date, devices: AMQPDeviceAccess? = nil, now: @escaping @Sendable () -> Date = { Date() },
+                idleTimeout: TimeAmount = .seconds(240)) {
+        self.devices = devices
         self.shard = shard
         self.routing = routing
         self.verifier = verifier
@@ -42,5 +47,19 @@ public struct AMQPHubEndpoint: Sendable {
         self.createdAt = createdAt
         self.idleTimeout = idleTimeout
         self.now = now
+    }
+}
+
+/// What a shard's AMQP listener needs to serve devices.
+public struct AMQPDeviceAccess: Sendable {
+    /// Admits devices by SAS token or TLS client certificate, and refuses those whose enrollment is disabled.
+    public let credentials: HubDeviceCredentialCheck
+    /// The hub's live device sessions (methods, desired patches, C2D wake-ups, disconnects).
+    public let directory: HubConnectionDirectory
+
+    /// Creates the access.
+    public init(credentials: HubDeviceCredentialCheck, directory: HubConnectionDirectory) {
+        self.credentials = credentials
+        self.directory = directory
     }
 }

@@ -16,6 +16,8 @@ enum AMQPNodeAddress: Sendable, Equatable {
     case feedback
     /// `/messages/serviceBound/filenotifications`: file-upload notifications for the service.
     case fileNotifications
+    /// A device's or module's own telemetry, C2D, methods or twin node.
+    case device(AMQPDeviceNode)
     /// Anything else (answered with `amqp:not-found`).
     case unknown(String)
 
@@ -24,6 +26,10 @@ enum AMQPNodeAddress: Sendable, Equatable {
         let path = Self.path(of: address)
         let segments = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
         let lowered = segments.map { $0.lowercased() }
+        if let device = AMQPDeviceNode(segments: segments) {
+            self = .device(device)
+            return
+        }
         switch lowered.count {
         case 1 where lowered[0] == "$cbs":
             self = .claimsBasedSecurity

@@ -4,6 +4,7 @@ import Foundation
 import Hub
 import Logging
 import NIOCore
+import NIOSSL
 import Routing
 
 /// One AMQP connection of a shard as the gateway serves it: the engine (`AMQPConnectionStateMachine`) speaks the
@@ -34,20 +35,33 @@ struct AMQPServedConnection {
 
     let endpoint: AMQPHubEndpoint
     let logger: Logger
-    private var machine: AMQPConnectionStateMachine
-    private var claims = AMQPConnectionClaims()
-    private var links: [AMQPLinkID: AMQPServedLink] = [:]
+    var machine: AMQPConnectionStateMachine
+    var claims = AMQPConnectionClaims()
+    var links: [AMQPLinkID: AMQPServedLink] = [:]
     private var nextTag: UInt64 = 0
     /// Displacement flags of partition receivers with an owner-level claim.
     private var displacements: [AMQPLinkID: AMQPDisplacement] = [:]
+    /// The devices (and modules) with links on this connection.
+    var devices: [AMQPDeviceIdentity: AMQPDeviceState] = [:]
+    /// How devices admitted by their TLS client certificate were admitted (`x509`, and the certificate's serial).
+    var certificateAdmissions: [AMQPDeviceIdentity: String?] = [:]
+    /// Feeds the connection's own loop (the hub's requests to its devices arrive this way).
+    let inject: @Sendable (AMQPConnectionInput) -> Void
+    /// The TLS client certificates the peer presented (leaf first; empty for none or over WebSockets).
+    let presentedCertificates: @Sendable () -> [NIOSSLCertificate]
 
     /// Creates the served state of a new connection.
-    init(endpoint: AMQPHubEndpoint, limits: AMQPCodecLimits, logger: Logger) {
+    init(endpoint: AMQPHubEndpoint, limits: AMQPCodecLimits, logger: Logger,
+         presentedCertificates: @escaping @Sendable () -> [NIOSSLCertificate] = { [] },
+         inject: @escaping @Sendable (AMQPConnectionInput) -> Void = { _ in }) {
         self.endpoint = endpoint
         self.logger = logger
+        self.presentedCertificates = presentedCertificates
+        self.inject = inject
         machine = AMQPConnectionStateMachine(configuration: AMQPConnectionConfiguration(
             containerId: "provisio-\(endpoint.entity)", maxFrameSize: UInt32(clamping: limits.maximumFrameSize),
             idleTimeoutMilliseconds: UInt32(clamping: endpoint.idleTimeout.nanoseconds / 1_000_000),
+            saslMechanisms: ["MSSBCBS", "ANONYMOUS", "PLAIN", "EXTERNAL"],
             maxMessageSize: UInt64(clamping: limits.maximumMessageSize)), now: .now())
     }
 
@@ -67,8 +81,11 @@ struct AMQPServedConnection {
         case .tick:
             perform(machine.tick(now: .now()), into: &step, now: now)
             enforceTokens(now: now, into: &step)
+            pollCloudToDevice(into: &step, now: now)
         case .completed(let result):
             completed(result, into: &step, now: now)
+        case .device(let event):
+            handleDevice(event, into: &step, now: now)
         }
         // What goes out counts as keep-alive for the peer.
         if !step.outbound.isEmpty { machine.sent(now: .now()) }
@@ -84,7 +101,7 @@ struct AMQPServedConnection {
 
     // MARK: Engine actions
 
-    private mutating func perform(_ actions: [AMQPConnectionAction], into step: inout Step, now: Date) {
+    mutating func perform(_ actions: [AMQPConnectionAction], into step: inout Step, now: Date) {
         for action in actions {
             switch action {
             case .send(let outbound):
@@ -117,7 +134,8 @@ struct AMQPServedConnection {
     /// SASL: MSSBCBS and ANONYMOUS defer to CBS; PLAIN carries a `{policy}@sas.root.{hub}` user and a token.
     private mutating func authenticate(mechanism: AMQPSymbol, initialResponse: [UInt8]?, now: Date) -> Bool {
         switch mechanism.rawValue {
-        case "MSSBCBS", "ANONYMOUS":
+        case "MSSBCBS", "ANONYMOUS", "EXTERNAL":
+            // Identity comes later: CBS tokens, or the TLS client certificate for a device's links.
             return true
         case "PLAIN":
             let parts = (initialResponse ?? []).split(separator: 0, maxSplits: 2, omittingEmptySubsequences: false)
@@ -138,15 +156,19 @@ struct AMQPServedConnection {
 
     // MARK: Attach
 
-    private mutating func attach(_ request: AMQPLinkRequest, into step: inout Step, now: Date) {
+    mutating func attach(_ request: AMQPLinkRequest, into step: inout Step, now: Date) {
         let attach = request.attach
         // The peer's role: `.receiver` means the server sends on the link, so the node is its source.
         let serverSends = attach.role == .receiver
         let address = (serverSends ? attach.source?.address : attach.target?.address) ?? ""
         let node = AMQPNodeAddress(address)
         if let requirement = AMQPConnectionClaims.requirement(for: node), claims.expiry(of: requirement, now: now) == nil {
+            if case .device(let device) = node, certificateAdmissions[device.identity] == nil,
+               admitByCertificate(request, device, into: &step) { return }
+            let needed = requirement.permission == .deviceConnect ? "the device's own SAS token (or a DeviceConnect policy token)"
+                : "a token with the ServiceConnect permission"
             refuse(request, AMQPError(condition: AMQPError.Condition.unauthorizedAccess,
-                                      description: "put a token with the ServiceConnect permission for \(requirement.audience) on $cbs first"),
+                                      description: "put \(needed) for \(requirement.audience) on $cbs first"),
                    into: &step, now: now)
             return
         }
@@ -173,6 +195,8 @@ struct AMQPServedConnection {
         case (.fileNotifications, true):
             accept(request, AMQPServedLink(kind: .serviceBound(.init(queue: .fileNotifications)), requirement: requirement),
                    into: &step, now: now)
+        case (.device(let device), _):
+            attachDevice(request, device, serverSends: serverSends, requirement: requirement, into: &step, now: now)
         case (.unknown, _):
             refuse(request, AMQPError(condition: AMQPError.Condition.notFound, description: "no node '\(address.prefix(200))' here"),
                    into: &step, now: now)
@@ -182,15 +206,18 @@ struct AMQPServedConnection {
         }
     }
 
-    private mutating func accept(_ request: AMQPLinkRequest, _ link: AMQPServedLink, credit: UInt32 = 0, into step: inout Step,
+    mutating func accept(_ request: AMQPLinkRequest, _ link: AMQPServedLink, credit: UInt32 = 0, into step: inout Step,
                                  now: Date) {
         var link = link
         link.creditLimit = credit
+        let actions = machine.acceptAttach(request, credit: credit)
+        // Nothing to answer: the peer detached (or ended its session) while the link waited for a decision.
+        guard !actions.isEmpty else { return }
         links[request.id] = link
-        perform(machine.acceptAttach(request, credit: credit), into: &step, now: now)
+        perform(actions, into: &step, now: now)
     }
 
-    private mutating func refuse(_ request: AMQPLinkRequest, _ error: AMQPError, into step: inout Step, now: Date) {
+    mutating func refuse(_ request: AMQPLinkRequest, _ error: AMQPError, into step: inout Step, now: Date) {
         logger.debug("AMQP attach refused", metadata: ["gateway.condition": "\(error.condition)", "gateway.link": "\(request.attach.name.prefix(100))"])
         perform(machine.refuseAttach(request, error: error), into: &step, now: now)
     }
@@ -267,6 +294,10 @@ struct AMQPServedConnection {
     private mutating func deliver(_ delivery: AMQPIncomingDelivery, into step: inout Step, now: Date) {
         guard let link = links[delivery.link] else { return }
         links[delivery.link]?.inFlight += 1
+        if case .deviceTelemetry(let identity) = link.kind {
+            deliverTelemetry(delivery, from: identity, into: &step, now: now)
+            return
+        }
         let message: AMQPMessage
         do {
             message = try AMQPMessage(decoding: delivery.payload)
@@ -279,7 +310,7 @@ struct AMQPServedConnection {
         switch link.kind {
         case .claimsRequests:
             let exchange = AMQPManagementExchange(message)
-            let node = ClaimsBasedSecurityNode(verifier: endpoint.verifier, shard: endpoint.shard)
+            let node = ClaimsBasedSecurityNode(verifier: endpoint.verifier, shard: endpoint.shard, credentials: endpoint.devices?.credentials)
             step.work.append(AMQPLinkWork {
                 .claims(id, deliveryId: deliveryId, settled: settled, exchange: exchange, outcome: await node.handle(exchange, now: now))
             })
@@ -329,6 +360,11 @@ struct AMQPServedConnection {
                                                             message: "the message could not be stored"))
                 }
             })
+        case .deviceMethodResponses(let identity):
+            methodResponded(message, from: identity)
+            settle(delivery, .accepted, into: &step, now: now)
+        case .deviceTwinRequests(let identity):
+            twinRequest(message, delivery: delivery, from: identity, into: &step, now: now)
         default:
             settle(delivery, .rejected(AMQPError(condition: AMQPError.Condition.notAllowed, description: "this link takes no messages")),
                    into: &step, now: now)
@@ -345,7 +381,7 @@ struct AMQPServedConnection {
 
     /// A delivery on a link the server receives on is done: its credit comes back (what is received and not yet done
     /// plus the credit left never exceeds the link's credit, however slow the work).
-    private mutating func replenish(_ id: AMQPLinkID, into step: inout Step, now: Date) {
+    mutating func replenish(_ id: AMQPLinkID, into step: inout Step, now: Date) {
         guard let link = links[id] else { return }
         let inFlight = link.inFlight > 0 ? link.inFlight - 1 : 0
         links[id]?.inFlight = inFlight
@@ -353,7 +389,7 @@ struct AMQPServedConnection {
     }
 
     /// Settles a delivery whose work finished at once, and gives its credit back.
-    private mutating func settle(_ delivery: AMQPIncomingDelivery, _ state: AMQPDeliveryState, into step: inout Step, now: Date) {
+    mutating func settle(_ delivery: AMQPIncomingDelivery, _ state: AMQPDeliveryState, into step: inout Step, now: Date) {
         if !delivery.settled {
             perform(machine.settle(delivery.link, deliveryId: delivery.deliveryId, state: state), into: &step, now: now)
         }
@@ -429,6 +465,8 @@ struct AMQPServedConnection {
                 }
             }
             serve(id, into: &step)
+        case .deviceAdmitted, .telemetry, .deviceCloudToDevice, .twin:
+            completedDevice(result, into: &step, now: now)
         case .none:
             break
         }
@@ -459,7 +497,17 @@ struct AMQPServedConnection {
     /// releases).
     private mutating func outcome(_ id: AMQPLinkID, deliveryId: UInt32, state: AMQPDeliveryState?, settled: Bool,
                                   into step: inout Step) {
-        guard case .serviceBound(var bound)? = links[id]?.kind, let lock = bound.held[deliveryId] else { return }
+        if case .deviceCloudToDevice? = links[id]?.kind {
+            cloudToDeviceOutcome(id, deliveryId: deliveryId, state: state, settled: settled, into: &step)
+            return
+        }
+        guard case .serviceBound(var bound)? = links[id]?.kind, let lock = bound.held[deliveryId] else {
+            // Method requests, twin replies: nothing waits on their outcome, but a second-mode receiver waits for ours.
+            if !settled, state?.isOutcome == true, links[id] != nil {
+                perform(machine.settleSent(id, deliveryId: deliveryId, state: state), into: &step, now: endpoint.now())
+            }
+            return
+        }
         guard settled || state?.isOutcome == true else { return }
         bound.held[deliveryId] = nil
         links[id]?.kind = .serviceBound(bound)
@@ -481,7 +529,7 @@ struct AMQPServedConnection {
     // MARK: Sending
 
     /// Sends what a link has ready while it has credit, and starts the work that gets it more.
-    private mutating func serve(_ id: AMQPLinkID, into step: inout Step) {
+    mutating func serve(_ id: AMQPLinkID, into step: inout Step) {
         guard let link = links[id] else { return }
         let now = endpoint.now()
         while machine.credit(of: id) > 0, let message = links[id]?.pending.first {
@@ -518,6 +566,8 @@ struct AMQPServedConnection {
                 })
             }
             links[id]?.kind = .partition(state)
+        case .deviceCloudToDevice:
+            serveCloudToDevice(id, into: &step)
         case .serviceBound(var state):
             guard machine.credit(of: id) > 0, !state.locking else { return }
             state.locking = true
@@ -541,7 +591,7 @@ struct AMQPServedConnection {
     }
 
     /// Sends one message; returns its delivery id (nil when the link cannot take it).
-    private mutating func send(_ message: AMQPMessage, on id: AMQPLinkID, tag: [UInt8]?, settled: Bool, into step: inout Step,
+    mutating func send(_ message: AMQPMessage, on id: AMQPLinkID, tag: [UInt8]?, settled: Bool, into step: inout Step,
                                now: Date) -> UInt32? {
         guard let (deliveryId, actions) = machine.send(message.encoded, on: id, deliveryTag: tag ?? nextDeliveryTag(), settled: settled)
         else { return nil }
@@ -583,9 +633,10 @@ struct AMQPServedConnection {
     }
 
     /// Forgets a link: its ownership claim, and its held feedback (returned as work that releases it).
-    private mutating func forget(_ id: AMQPLinkID) -> [AMQPLinkWork] {
+    mutating func forget(_ id: AMQPLinkID) -> [AMQPLinkWork] {
         guard let link = links.removeValue(forKey: id) else { return [] }
         displacements[id] = nil
+        if let identity = link.kind.device { return forgetDeviceLink(link, of: identity) }
         switch link.kind {
         case .partition(let state):
             if let ownership = state.ownership { endpoint.ownership.release(ownership) }

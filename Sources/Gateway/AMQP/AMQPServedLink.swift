@@ -20,6 +20,42 @@ struct AMQPServedLink: Sendable {
         case cloudToDevice
         /// The service's feedback or file-notification receiver.
         case serviceBound(ServiceBound)
+        /// A device's telemetry sender (`…/messages/events`).
+        case deviceTelemetry(AMQPDeviceIdentity)
+        /// A device's C2D receiver (`…/messages/devicebound`).
+        case deviceCloudToDevice(DeviceCloudToDevice)
+        /// A device's methods receiver: requests go out here.
+        case deviceMethodRequests(AMQPDeviceIdentity)
+        /// A device's methods sender: its answers come in here.
+        case deviceMethodResponses(AMQPDeviceIdentity)
+        /// A device's twin sender: GET, reported PATCH and desired subscriptions come in here.
+        case deviceTwinRequests(AMQPDeviceIdentity)
+        /// A device's twin receiver: replies and desired-property patches go out here.
+        case deviceTwinReplies(AMQPDeviceIdentity)
+
+        /// The device a device link belongs to; nil for the service's and the Event Hubs links.
+        var device: AMQPDeviceIdentity? {
+            switch self {
+            case .deviceTelemetry(let identity), .deviceMethodRequests(let identity), .deviceMethodResponses(let identity),
+                 .deviceTwinRequests(let identity), .deviceTwinReplies(let identity):
+                identity
+            case .deviceCloudToDevice(let state):
+                state.identity
+            default:
+                nil
+            }
+        }
+    }
+
+    /// A device's C2D receiver: what is locked for it and not yet settled.
+    struct DeviceCloudToDevice: Sendable {
+        var identity: AMQPDeviceIdentity
+        var generation: UInt64 = 0
+        var locking = false
+        /// When the queue was last found empty (looked at again after a while: locks of other receivers lapse).
+        var emptySince: Date?
+        /// Lock tokens of deliveries the device has not settled, by delivery id.
+        var held: [UInt32: String] = [:]
     }
 
     /// A partition receiver's position and reads.

@@ -16,6 +16,8 @@ struct ClaimsBasedSecurityNode: Sendable {
 
     let verifier: ClaimsTokenVerifier
     let shard: HubShard
+    /// The device check (key, then enrollment status) when the shard serves devices.
+    var credentials: HubDeviceCredentialCheck?
 
     /// Handles one request.
     func handle(_ request: AMQPManagementExchange, now: Date) async -> Outcome {
@@ -34,7 +36,11 @@ struct ClaimsBasedSecurityNode: Sendable {
                 return Outcome(status: 200, description: "OK", grant: grant)
             case .deviceKeyRequired(let deviceId, let moduleId, let expiry):
                 do {
-                    _ = try await shard.authenticate(deviceId: deviceId, moduleId: moduleId, token: token)
+                    if let credentials {
+                        _ = try await credentials.admit(deviceId: deviceId, moduleId: moduleId, token: token, chain: [])
+                    } else {
+                        _ = try await shard.authenticate(deviceId: deviceId, moduleId: moduleId, token: token)
+                    }
                 } catch let error as HubError {
                     return Outcome(status: 401, description: error.message)
                 } catch {

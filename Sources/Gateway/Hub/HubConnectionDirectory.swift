@@ -11,7 +11,7 @@ public final class HubConnectionDirectory: HubNotifier {
     }
 
     private struct State {
-        var sessions: [Key: HubDeviceSession] = [:]
+        var sessions: [Key: any HubDeviceConnection] = [:]
         var subscriptions: [Key: Set<HubSubscription>] = [:]
         var arrivals: [Key: [UInt64: CheckedContinuation<Void, Never>]] = [:]
         var nextWaiter: UInt64 = 0
@@ -47,7 +47,7 @@ public final class HubConnectionDirectory: HubNotifier {
         state.withLock { $0.subscriptions[Key(shard: shard, clientId: clientId)] = subscriptions }
     }
 
-    func register(_ session: HubDeviceSession, shard: String, clientId: String) {
+    func register(_ session: any HubDeviceConnection, shard: String, clientId: String) {
         let waiting = state.withLock { state in
             let key = Key(shard: shard, clientId: clientId)
             state.sessions[key] = session
@@ -58,7 +58,7 @@ public final class HubConnectionDirectory: HubNotifier {
     }
 
     /// The client's session, waiting up to `timeout` for it to connect (a method's `connectTimeoutInSeconds`).
-    private func awaitSession(shard: String, clientId: String, waitingUpTo timeout: Duration) async -> HubDeviceSession? {
+    private func awaitSession(shard: String, clientId: String, waitingUpTo timeout: Duration) async -> (any HubDeviceConnection)? {
         let key = Key(shard: shard, clientId: clientId)
         if let session = state.withLock({ $0.sessions[key] }) { return session }
         guard timeout > .zero else { return nil }
@@ -89,7 +89,7 @@ public final class HubConnectionDirectory: HubNotifier {
         return state.withLock { $0.sessions[key] }
     }
 
-    func unregister(_ session: HubDeviceSession, shard: String, clientId: String) {
+    func unregister(_ session: any HubDeviceConnection, shard: String, clientId: String) {
         let removed = state.withLock { state in
             let key = Key(shard: shard, clientId: clientId)
             guard state.sessions[key] === session else { return false }
@@ -111,7 +111,7 @@ public final class HubConnectionDirectory: HubNotifier {
         session(shard: shard, deviceId: deviceId, moduleId: moduleId) != nil
     }
 
-    private func session(shard: String, deviceId: String, moduleId: String?) -> HubDeviceSession? {
+    private func session(shard: String, deviceId: String, moduleId: String?) -> (any HubDeviceConnection)? {
         let clientId = moduleId.map { "\(deviceId)/\($0)" } ?? deviceId
         return state.withLock { $0.sessions[Key(shard: shard, clientId: clientId)] }
     }

@@ -7,7 +7,7 @@ import Provisioning
 
 /// One connected device's hub session: telemetry, twin requests, direct methods and C2D delivery, confined to the
 /// device's own topics. Subscriptions outlive the connection (persistent session).
-actor HubDeviceSession: MQTTSession {
+actor HubDeviceSession: MQTTSession, HubDeviceConnection {
     let shard: HubShard
     let deviceId: String
     let moduleId: String?
