@@ -1,0 +1,541 @@
+"""Device AMQP with python-qpid-proton 0.40 (Apache Qpid Proton-C, independent of uamqp): SASL ANONYMOUS (or no SASL at
+all with an X.509 client certificate), CBS put-tokens written by hand on one `$cbs` link pair (uuid message ids, the
+Python device SDK's URL-encoded `sr`), then the device links.
+
+Usage: device_amqp_proton.py CONNECTION_JSON WORK_DIR
+
+Steps: telemetry with properties read back with azure-eventhub; C2D complete, reject and abandon (released and
+modified, until the maximum delivery count dead-letters it) with feedback; twin GET, reported PATCH (seen by the
+service), desired subscription and a service update arriving as a notification; a direct method; two devices with
+their own tokens on one connection; an X.509 device (TLS client certificate, no SASL, no CBS); a token that lapses
+cuts the device's links off; another device's addresses are refused; a module's telemetry and twin.
+Prints one JSON object: {"steps": {name: {"ok": bool, "error": str?, ...}}}.
+"""
+import json
+import sys
+import time
+import uuid
+
+from proton import Condition, Delivery, Endpoint, Message, SSLDomain, int32, symbol
+from proton.utils import BlockingConnection, LinkDetached
+
+import csr_support
+import device_amqp_support as support
+
+shard = support.Shard(sys.argv[1])
+work = sys.argv[2]
+check, StepFailure = support.check, support.StepFailure
+steps = {}
+UNAUTHORIZED = "amqp:unauthorized-access"
+
+
+def step(name, fn):
+    csr_support.step(steps, name, fn)
+
+
+class DeviceConnection:
+    """One TLS connection to the shard's AMQP port: SASL ANONYMOUS and CBS, or (with a certificate) no SASL at all."""
+
+    def __init__(self, certificate=None):
+        domain = SSLDomain(SSLDomain.MODE_CLIENT)
+        domain.set_trusted_ca_db(shard.trust)
+        domain.set_peer_authentication(SSLDomain.VERIFY_PEER)
+        options = {"sasl_enabled": True, "allowed_mechs": "ANONYMOUS"}
+        if certificate:
+            domain.set_credentials(certificate[0], certificate[1], None)
+            # As the C SDK does with X.509: the bare AMQP header, identity from the certificate.
+            options = {"sasl_enabled": False}
+        self.connection = BlockingConnection("amqps://%s:%d" % (shard.host, shard.port), ssl_domain=domain, timeout=30,
+                                             virtual_host=shard.host, **options)
+        self.cbs = None
+        self.links = 0
+
+    def name(self, prefix):
+        self.links += 1
+        return "%s-%d-%s" % (prefix, self.links, uuid.uuid4())
+
+    def put_token(self, audience, token):
+        """A put-token on `$cbs`; returns (status-code, status-description) of the reply."""
+        if self.cbs is None:
+            self.cbs = (self.connection.create_sender("$cbs", name="$cbs-sender"),
+                        self.connection.create_receiver("$cbs", name="$cbs-receiver", credit=10))
+        sender, receiver = self.cbs
+        request_id = uuid.uuid4()
+        sender.send(Message(id=request_id, body=token, properties={
+            "operation": "put-token", "type": "servicebus.windows.net:sastoken", "name": audience}))
+        reply = receiver.receive(timeout=20)
+        receiver.accept()
+        check(reply.correlation_id == request_id, "CBS reply correlation-id %r, request %r" % (reply.correlation_id, request_id))
+        return reply.properties.get("status-code"), reply.properties.get("status-description")
+
+    def authenticate(self, device_id, key, module_id=None, ttl=3600):
+        token, expiry = shard.sas(device_id, key, module_id=module_id, ttl=ttl, encode_sr=True)
+        status, description = self.put_token(shard.audience(device_id, module_id), token)
+        check(status in (200, 202), "put-token for %s: %r %r" % (device_id, status, description))
+        return expiry
+
+    def sender(self, address, name="link-snd", properties=None):
+        return self.connection.create_sender(address, name=self.name(name), options=LinkProperties(properties))
+
+    def receiver(self, address, name="link-rcv", credit=10, properties=None):
+        return self.connection.create_receiver(address, name=self.name(name), credit=credit, options=LinkProperties(properties))
+
+    def close(self):
+        try:
+            self.connection.close()
+        except Exception:
+            pass
+
+
+class LinkProperties:
+    """A proton link option that sets attach properties (symbol keys)."""
+
+    def __init__(self, properties):
+        self.properties = properties
+
+    def apply(self, link):
+        if self.properties:
+            link.properties = {symbol(k): v for k, v in self.properties.items()}
+
+    def test(self, link):
+        return True
+
+
+def send(sender, message):
+    """Sends and waits for the disposition; the outcome must be accepted."""
+    delivery = sender.send(message, error_states=[])
+    check(delivery.remote_state == Delivery.ACCEPTED, "disposition %r, not accepted" % delivery.remote_state)
+    return delivery
+
+
+def data(body, **fields):
+    """A message whose body is one data section."""
+    return Message(body=body if isinstance(body, bytes) else body.encode(), inferred=True, **fields)
+
+
+def receive(receiver, timeout=30):
+    """The next message and its (still unsettled) delivery."""
+    message = receiver.receive(timeout=timeout)
+    delivery = receiver.fetcher.unsettled.popleft()
+    return message, delivery
+
+
+def settle(delivery, state, condition=None, failed=False):
+    if condition:
+        delivery.local.condition = condition
+    if failed:
+        delivery.local.failed = True
+    delivery.update(state)
+    delivery.settle()
+
+
+def detach_condition(link, error):
+    condition = getattr(error, "condition", None)
+    if condition is None and link is not None and link.remote_condition is not None:
+        condition = link.remote_condition.name
+    return condition
+
+
+def refused(attach):
+    """Runs an attach that must be refused; returns the detach's (condition, description)."""
+    try:
+        link = attach()
+    except LinkDetached as error:
+        remote = error.link.remote_condition
+        return error.condition, remote.description if remote else None
+    except Exception as error:  # proton's "target does not match" when the server answered a null terminus first
+        link = getattr(error, "link", None)
+        return "%s: %s" % (type(error).__name__, error), None
+    link.close()
+    raise StepFailure("the attach was accepted")
+
+
+# Telemetry --------------------------------------------------------------------------------------------------------
+
+def telemetry():
+    device = "proton-telemetry"
+    key = shard.create_device(device)
+    connection = DeviceConnection()
+    try:
+        connection.authenticate(device, key)
+        sender = connection.sender(shard.address(device, "messages/events"))
+        for index in range(2):
+            send(sender, data(json.dumps({"index": index}), id="p-mid-%d" % index, correlation_id="p-cid-%d" % index,
+                              content_type="application/json", content_encoding="utf-8",
+                              properties={"alert": "yes" if index else "no", "b key": "v/1&2"}))
+        sender.close()
+    finally:
+        connection.close()
+    events = shard.eventhub_events(device, 2)
+    by_id = {e["system"].get("message-id"): e for e in events}
+    check(set(by_id) >= {"p-mid-0", "p-mid-1"}, "message ids %r" % sorted(by_id))
+    for index in range(2):
+        event = by_id["p-mid-%d" % index]
+        check(json.loads(event["body"]) == {"index": index}, "body %r" % event["body"])
+        check(event["properties"].get("alert") == ("yes" if index else "no") and event["properties"].get("b key") == "v/1&2",
+              "application properties %r" % event["properties"])
+        system = event["system"]
+        check(system.get("correlation-id") == "p-cid-%d" % index, "correlation-id %r" % system)
+        check(system.get("content-type") == "application/json" and system.get("content-encoding") == "utf-8",
+              "content type/encoding %r" % system)
+        check(system.get("iothub-connection-device-id") == device, "device id %r" % system)
+    first = by_id["p-mid-0"]
+    return {"deviceId": first["system"].get("iothub-connection-device-id"),
+            "authMethod": first["system"].get("iothub-connection-auth-method"), "messageIds": sorted(by_id),
+            "properties": first["properties"],
+            "system": {k: first["system"].get(k) for k in ("message-id", "correlation-id", "content-type", "content-encoding")}}
+
+
+# C2D --------------------------------------------------------------------------------------------------------------
+
+def receive_id(receiver, message_id, seen, timeout=30):
+    """Receives until `message_id` arrives; anything else received meanwhile fails the step."""
+    deadline = time.monotonic() + timeout
+    while True:
+        remaining = deadline - time.monotonic()
+        check(remaining > 0, "%s did not arrive within %d s (seen %r)" % (message_id, timeout, seen))
+        message, delivery = receive(receiver, timeout=remaining)
+        seen.append({"messageId": message.id, "deliveryCount": message.delivery_count, "tagLength": len(delivery.tag)})
+        check(message.id == message_id, "%s arrived while waiting for %s" % (message.id, message_id))
+        return message, delivery
+
+
+def cloud_to_device():
+    device = "proton-c2d"
+    key = shard.create_device(device)
+    for name in ("complete", "reject", "abandon"):
+        shard.send_c2d(device, "c2d %s" % name, "p-c2d-" + name, correlationId="p-corr-" + name, prop=name)
+    connection = DeviceConnection()
+    seen = []
+    try:
+        connection.authenticate(device, key)
+        receiver = connection.receiver(shard.address(device, "messages/devicebound"))
+        complete, delivery = receive_id(receiver, "p-c2d-complete", seen)
+        check(complete.body == b"c2d complete", "body %r" % complete.body)
+        check(complete.correlation_id == "p-corr-complete", "correlation id %r" % complete.correlation_id)
+        check((complete.properties or {}).get("prop") == "complete", "application properties %r" % complete.properties)
+        settle(delivery, Delivery.ACCEPTED)
+        _, delivery = receive_id(receiver, "p-c2d-reject", seen)
+        settle(delivery, Delivery.REJECTED, condition=Condition("Rejected by application", "Rejected by application"))
+        abandoned, delivery = receive_id(receiver, "p-c2d-abandon", seen)
+        settle(delivery, Delivery.RELEASED)
+        again, delivery = receive_id(receiver, "p-c2d-abandon", seen)
+        check(again.delivery_count > abandoned.delivery_count,
+              "delivery count after release %d, before %d" % (again.delivery_count, abandoned.delivery_count))
+        settle(delivery, Delivery.MODIFIED, failed=True)
+        third, delivery = receive_id(receiver, "p-c2d-abandon", seen)
+        check(third.delivery_count > again.delivery_count,
+              "delivery count after modify %d, before %d" % (third.delivery_count, again.delivery_count))
+        settle(delivery, Delivery.ACCEPTED)
+        # FIFO queue: a marker sent now comes after anything redelivered; receive_id fails on any other arrival, so
+        # the rejected and completed messages did not come back.
+        shard.send_c2d(device, "marker", "p-c2d-marker")
+        _, delivery = receive_id(receiver, "p-c2d-marker", seen)
+        settle(delivery, Delivery.ACCEPTED)
+
+        receiver.close()
+
+        # Abandoned until the maximum delivery count: then it is dead-lettered, not delivered again. With one credit
+        # at a time the queue order decides what comes next: the abandoned message while it lives, then the marker
+        # queued behind it (no blind wait for an absence).
+        shard.send_c2d(device, "exhaust", "p-c2d-exhaust")
+        shard.send_c2d(device, "marker 2", "p-c2d-marker2")
+        receiver = connection.receiver(shard.address(device, "messages/devicebound"), credit=1)
+        counts = []
+        while True:
+            message, delivery = receive(receiver, timeout=30)
+            seen.append({"messageId": message.id, "deliveryCount": message.delivery_count, "tagLength": len(delivery.tag)})
+            if message.id != "p-c2d-exhaust":
+                settle(delivery, Delivery.ACCEPTED)
+                check(message.id == "p-c2d-marker2", "unexpected %s" % message.id)
+                break
+            counts.append(message.delivery_count)
+            settle(delivery, Delivery.RELEASED)
+            check(len(counts) <= 50, "abandoned 50 times and still redelivered: counts %r" % counts)
+        receiver.close()
+    finally:
+        connection.close()
+    tags = {s["tagLength"] for s in seen}
+    check(tags == {16}, "delivery tag lengths %r" % tags)
+    check(counts == sorted(counts) and len(set(counts)) == len(counts), "delivery counts not increasing: %r" % counts)
+    records = {name: shard.feedback_record("p-c2d-" + name) for name in ("complete", "reject", "abandon", "exhaust")}
+    check(records["complete"]["statusCode"] == "Success", "complete feedback %r" % records["complete"])
+    check(records["reject"]["statusCode"] == "Rejected", "reject feedback %r" % records["reject"])
+    check(records["abandon"]["statusCode"] == "Success", "abandoned then completed feedback %r" % records["abandon"])
+    check(records["exhaust"]["statusCode"] == "DeliveryCountExceeded", "exhausted feedback %r" % records["exhaust"])
+    return {"deliveryCounts": [s["deliveryCount"] for s in seen if s["messageId"] == "p-c2d-abandon"],
+            "exhaustDeliveries": len(counts), "exhaustCounts": counts, "tagLengths": sorted(tags),
+            "feedback": {name: r["statusCode"] for name, r in records.items()}}
+
+
+# Twin -------------------------------------------------------------------------------------------------------------
+
+class Twin:
+    """The twin link pair of one device (or module)."""
+
+    def __init__(self, connection, device_id, module_id=None):
+        channel = {"com.microsoft:channel-correlation-id": "twin:%s" % uuid.uuid4(), "com.microsoft:api-version": "2020-09-30"}
+        address = shard.address(device_id, "twin", module_id=module_id)
+        self.sender = connection.sender(address, properties=channel)
+        self.receiver = connection.receiver(address, properties=channel)
+        self.notifications = []
+
+    def request(self, operation, resource=None, body=b" "):
+        correlation = str(uuid.uuid4())
+        annotations = {symbol("operation"): operation}
+        if resource:
+            annotations[symbol("resource")] = resource
+        send(self.sender, data(body, correlation_id=correlation, annotations=annotations))
+        deadline = time.monotonic() + 20
+        while True:
+            remaining = deadline - time.monotonic()
+            check(remaining > 0, "no reply to %s within 20 s" % operation)
+            reply, delivery = receive(self.receiver, timeout=remaining)
+            settle(delivery, Delivery.ACCEPTED)
+            if reply.correlation_id is None:
+                self.notifications.append(reply)
+                continue
+            check(reply.correlation_id == correlation, "reply correlation-id %r, request %r" % (reply.correlation_id, correlation))
+            annotations = reply.annotations or {}
+            return annotations.get("status"), annotations.get("version"), reply.body
+
+    def notification(self, timeout=20):
+        if self.notifications:
+            return self.notifications.pop(0)
+        message, delivery = receive(self.receiver, timeout=timeout)
+        settle(delivery, Delivery.ACCEPTED)
+        return message
+
+
+def twin():
+    device = "proton-twin"
+    key = shard.create_device(device)
+    shard.update_desired(device, {"rate": 5})
+    connection = DeviceConnection()
+    try:
+        connection.authenticate(device, key)
+        pair = Twin(connection, device)
+        status, _, body = pair.request("GET")
+        check(status == 200, "GET status %r" % status)
+        document = json.loads(body)
+        check(document["desired"].get("rate") == 5 and "$version" in document["desired"] and "$version" in document["reported"],
+              "GET body %r" % document)
+        status, version, _ = pair.request("PATCH", "/properties/reported", json.dumps({"fw": "1.0", "n": 1}).encode())
+        check(status == 204, "PATCH status %r" % status)
+        check(isinstance(version, int) and version >= 1, "PATCH version %r" % (version,))
+        reported = shard.twin(device).properties.reported
+        check(reported.get("fw") == "1.0" and reported.get("n") == 1, "service twin reported %r" % reported)
+        status, _, _ = pair.request("PUT", "/notifications/twin/properties/desired")
+        check(status == 200, "PUT (subscribe) status %r" % status)
+        shard.update_desired(device, {"rate": 7})
+        notification = pair.notification()
+        check(notification.correlation_id is None, "notification with correlation-id %r" % notification.correlation_id)
+        patch = json.loads(notification.body)
+        annotations = notification.annotations or {}
+        check(patch.get("rate") == 7 and "$version" in patch, "notification body %r" % patch)
+        check(annotations.get("version") == patch["$version"], "notification version %r, body %r" % (annotations, patch))
+        status, _, body = pair.request("GET")
+        after = json.loads(body)
+        check(after["reported"].get("fw") == "1.0" and after["desired"].get("rate") == 7, "GET after %r" % after)
+        status, _, _ = pair.request("DELETE", "/notifications/twin/properties/desired")
+        check(status == 200, "DELETE (unsubscribe) status %r" % status)
+    finally:
+        connection.close()
+    return {"get": document, "patchVersion": version, "reported": {"fw": reported.get("fw"), "n": reported.get("n")},
+            "notification": patch, "notificationVersion": annotations.get("version")}
+
+
+# Direct methods ---------------------------------------------------------------------------------------------------
+
+def methods():
+    device = "proton-methods"
+    key = shard.create_device(device)
+    connection = DeviceConnection()
+    try:
+        connection.authenticate(device, key)
+        channel = {"com.microsoft:channel-correlation-id": device, "com.microsoft:api-version": "2020-09-30"}
+        requests = connection.receiver(shard.address(device, "methods/devicebound"), name="methods_requests_link", properties=channel)
+        responses = connection.sender(shard.address(device, "methods/devicebound"), name="methods_responses_link", properties=channel)
+        outcome, finished = shard.invoke_method(device, "getReading", {"sensor": "t1"})
+        request, delivery = receive(requests, timeout=30)
+        settle(delivery, Delivery.ACCEPTED)
+        check(isinstance(request.correlation_id, uuid.UUID), "correlation-id %r is not a uuid" % (request.correlation_id,))
+        name = (request.properties or {}).get("IoThub-methodname")
+        check(name == "getReading", "method name %r" % name)
+        payload = json.loads(request.body)
+        check(payload == {"sensor": "t1"}, "request payload %r" % payload)
+        send(responses, data(json.dumps({"celsius": 21.5}), correlation_id=request.correlation_id,
+                             properties={"IoThub-status": int32(200)}))
+        check(finished.wait(30), "invoke_device_method did not return")
+    finally:
+        connection.close()
+    check("result" in outcome, "invoke_device_method failed: %r" % outcome)
+    check(outcome["result"] == {"status": 200, "payload": {"celsius": 21.5}}, "method result %r" % outcome["result"])
+    return {"methodName": name, "request": payload, "result": outcome["result"]}
+
+
+# One connection, several identities -------------------------------------------------------------------------------
+
+def two_devices():
+    devices = ["proton-gw-a", "proton-gw-b"]
+    keys = [shard.create_device(d) for d in devices]
+    connection = DeviceConnection()
+    try:
+        for device, key in zip(devices, keys):
+            connection.authenticate(device, key)
+        for device in devices:
+            sender = connection.sender(shard.address(device, "messages/events"))
+            send(sender, data(json.dumps({"from": device}), id="gw-" + device, properties={"gateway": "yes"}))
+            sender.close()
+        shard.send_c2d(devices[1], "for b", "gw-c2d-b")
+        receiver = connection.receiver(shard.address(devices[1], "messages/devicebound"))
+        message, delivery = receive(receiver)
+        settle(delivery, Delivery.ACCEPTED)
+        check(message.id == "gw-c2d-b", "device b received %r" % message.id)
+    finally:
+        connection.close()
+    seen = {}
+    for device in devices:
+        event = shard.eventhub_events(device, 1)[0]
+        check(event["system"].get("message-id") == "gw-" + device, "event of %s: %r" % (device, event["system"]))
+        check(json.loads(event["body"]) == {"from": device}, "body of %s: %r" % (device, event["body"]))
+        seen[device] = event["system"].get("iothub-connection-device-id")
+    check(seen == {d: d for d in devices}, "device ids %r" % seen)
+    return {"deviceIds": [seen[d] for d in devices]}
+
+
+# X.509 ------------------------------------------------------------------------------------------------------------
+
+def x509():
+    device = "proton-x509"
+    certificate = shard.create_x509_device(device, work)
+    shard.send_c2d(device, "for the certificate", "x509-c2d")
+    connection = DeviceConnection(certificate=certificate)
+    try:
+        sender = connection.sender(shard.address(device, "messages/events"))
+        send(sender, data(json.dumps({"x509": True}), id="x509-mid", properties={"auth": "certificate"}))
+        receiver = connection.receiver(shard.address(device, "messages/devicebound"))
+        message, delivery = receive(receiver)
+        settle(delivery, Delivery.ACCEPTED)
+        check(message.id == "x509-c2d" and message.body == b"for the certificate", "C2D %r %r" % (message.id, message.body))
+        # The certificate admits its own device only.
+        other = refused(lambda: connection.sender(shard.address("proton-telemetry", "messages/events")))
+    finally:
+        connection.close()
+    event = shard.eventhub_events(device, 1)[0]
+    check(event["system"].get("message-id") == "x509-mid", "event %r" % event["system"])
+    check(event["properties"].get("auth") == "certificate", "application properties %r" % event["properties"])
+    check(other[0] == UNAUTHORIZED, "another device's address with the certificate: %r" % (other,))
+    record = shard.feedback_record("x509-c2d")
+    check(record["statusCode"] == "Success", "feedback %r" % record)
+    return {"deviceId": event["system"].get("iothub-connection-device-id"),
+            "authMethod": event["system"].get("iothub-connection-auth-method"), "otherDevice": other[0]}
+
+
+# Token expiry -----------------------------------------------------------------------------------------------------
+
+def token_lapse():
+    device = "proton-lapse"
+    key = shard.create_device(device)
+    connection = DeviceConnection()
+    try:
+        expiry = connection.authenticate(device, key, ttl=6)
+        receiver = connection.receiver(shard.address(device, "messages/devicebound"))
+        sender = connection.sender(shard.address(device, "messages/events"))
+        send(sender, data("before the token lapses", id="lapse-1"))
+        links = {"receiver": receiver.link, "sender": sender.link}
+        conditions = {}
+        deadline = expiry + 60
+        while len(conditions) < len(links) and time.time() < deadline:
+            try:
+                connection.connection.wait(lambda: all(l.state & Endpoint.REMOTE_CLOSED for l in links.values()),
+                                           timeout=max(0.1, deadline - time.time()))
+            except LinkDetached:
+                pass
+            except Exception as error:  # Timeout: reported below
+                conditions.setdefault("wait", "%s: %s" % (type(error).__name__, error))
+                break
+            for name, link in links.items():
+                if link.state & Endpoint.REMOTE_CLOSED and name not in conditions:
+                    conditions[name] = link.remote_condition.name if link.remote_condition else None
+                    conditions[name + "At"] = round(time.time() - expiry, 1)
+        check(conditions.get("receiver") == UNAUTHORIZED and conditions.get("sender") == UNAUTHORIZED,
+              "links after the token lapsed: %r" % conditions)
+        # The connection itself stays usable: a fresh token admits new links.
+        connection.authenticate(device, key)
+        again = connection.sender(shard.address(device, "messages/events"))
+        send(again, data("after renewal", id="lapse-2"))
+    finally:
+        connection.close()
+    return {"conditions": conditions}
+
+
+# Access rules -----------------------------------------------------------------------------------------------------
+
+def other_device():
+    mine, theirs = "proton-own", "proton-theirs"
+    key = shard.create_device(mine)
+    shard.create_device(theirs)
+    connection = DeviceConnection()
+    try:
+        connection.authenticate(mine, key)
+        results = {
+            "telemetry": refused(lambda: connection.sender(shard.address(theirs, "messages/events"))),
+            "cloudToDevice": refused(lambda: connection.receiver(shard.address(theirs, "messages/devicebound"))),
+            "twin": refused(lambda: connection.receiver(shard.address(theirs, "twin", scheme=False))),
+            "methods": refused(lambda: connection.receiver(shard.address(theirs, "methods/devicebound"))),
+        }
+        # The connection is still fine for the device's own addresses.
+        sender = connection.sender(shard.address(mine, "messages/events", scheme=False))
+        send(sender, data("still mine", id="own-1"))
+    finally:
+        connection.close()
+    for name, (condition, _) in results.items():
+        check(condition == UNAUTHORIZED, "%s: %r" % (name, results))
+    return {"conditions": {name: condition for name, (condition, _) in results.items()}}
+
+
+# Modules ----------------------------------------------------------------------------------------------------------
+
+def module():
+    device, module_id = "proton-module-host", "thermostat"
+    shard.create_device(device)
+    key = shard.create_module(device, module_id)
+    shard.update_desired(device, {"setpoint": 20}, module_id=module_id)
+    connection = DeviceConnection()
+    try:
+        connection.authenticate(device, key, module_id=module_id)
+        sender = connection.sender(shard.address(device, "messages/events", module_id=module_id))
+        send(sender, data(json.dumps({"module": module_id}), id="module-mid", properties={"kind": "module"}))
+        pair = Twin(connection, device, module_id)
+        status, _, body = pair.request("GET")
+        check(status == 200, "module GET status %r" % status)
+        document = json.loads(body)
+        check(document["desired"].get("setpoint") == 20, "module GET body %r" % document)
+        status, version, _ = pair.request("PATCH", "/properties/reported", json.dumps({"mode": "heat"}).encode())
+        check(status == 204, "module PATCH status %r" % status)
+        reported = shard.twin(device, module_id).properties.reported
+        check(reported.get("mode") == "heat", "service module twin reported %r" % reported)
+        # The module's token does not open its device's own addresses.
+        device_link = refused(lambda: connection.sender(shard.address(device, "messages/events")))
+    finally:
+        connection.close()
+    event = shard.eventhub_events(device, 1, module_id=module_id)[0]
+    check(event["system"].get("message-id") == "module-mid", "module event %r" % event["system"])
+    check(event["properties"].get("kind") == "module", "module application properties %r" % event["properties"])
+    check(device_link[0] == UNAUTHORIZED, "the device address with the module's token: %r" % (device_link,))
+    return {"moduleId": event["system"].get("iothub-connection-module-id"), "get": document,
+            "reported": {"mode": reported.get("mode")}, "deviceAddress": device_link[0]}
+
+
+step("telemetry", telemetry)
+step("cloudToDevice", cloud_to_device)
+step("twin", twin)
+step("methods", methods)
+step("twoDevices", two_devices)
+step("x509", x509)
+step("tokenLapse", token_lapse)
+step("otherDevice", other_device)
+step("module", module)
+shard.close()
+support.report(steps)
