@@ -1,0 +1,132 @@
+import Foundation
+import Testing
+
+/// Devices and modules over AMQP on a shard's 5671 listener, driven by two independent AMQP stacks: uamqp 1.6.11 (the C
+/// SDK's azure-uamqp-c, SASL MSSBCBS, the C SDK's raw-`sr` SAS) and python-qpid-proton 0.40 (Proton-C, SASL ANONYMOUS
+/// or none with an X.509 certificate, hand-written `$cbs` put-tokens). What the devices send is read back with
+/// azure-eventhub and the service SDK; C2D is sent and its feedback read with azure-iot-hub and uamqp.
+@Suite("Device AMQP", .timeLimit(.minutes(10)))
+struct DeviceAMQPTests {
+    @Test("uamqp: telemetry with properties and the batched format 0x80013700, C2D complete/reject/abandon with feedback, a method round trip, module telemetry")
+    func uamqp() async throws {
+        let server = try await Self.startServer()
+        let report = try await PythonRunner.run(
+            "device_amqp_uamqp.py", [server.dataFile("connection.json").path], as: AMQPStepReport.self, timeout: .seconds(420))
+
+        let telemetry = report.step("telemetry")
+        #expect(telemetry["deviceId"] == .string("uamqp-telemetry"), "iothub-connection-device-id")
+        #expect(telemetry["properties"] == .object(["alert": .string("true"), "b key": .string("v/1&2")]))
+        #expect(telemetry["system"] == .object(["message-id": .string("u-mid-1"), "correlation-id": .string("u-cid-1"),
+                                                "content-type": .string("application/json"), "content-encoding": .string("utf-8")]))
+        #expect(telemetry["batched"] == .array([.string("{\"batched\":1}"), .string("{\"batched\":2}")]),
+                "both inner messages of one 0x80013700 transfer are events of their own")
+        Self.expectAuthMethod(telemetry, containing: "sas")
+
+        let cloudToDevice = report.step("cloudToDevice")
+        #expect(cloudToDevice["tagLengths"] == .array([.number(16)]), "16-byte delivery tags")
+        #expect(cloudToDevice["feedback"] == .object(["complete": .string("Success"), "reject": .string("Rejected"),
+                                                      "abandon": .string("Success")]))
+        Self.expectIncreasing(cloudToDevice["deliveryCounts"], count: 3, "released then modified: each redelivery counts")
+
+        let methods = report.step("methods")
+        #expect(methods["methodName"] == .string("reboot"))
+        #expect(methods["result"] == .object(["status": .number(201), "payload": .object(["rebooted": .bool(true)])]))
+
+        let module = report.step("moduleTelemetry")
+        #expect(module["deviceId"] == .string("uamqp-module-host"))
+        #expect(module["moduleId"] == .string("sensor"))
+        #expect(try await server.stop() == .exited(0), "stderr: \(server.stderrText)")
+    }
+
+    @Test("proton: telemetry, C2D to the maximum delivery count, twin, a method, two devices on one connection, X.509, token lapse, another device's addresses, a module")
+    func proton() async throws {
+        let server = try await Self.startServer()
+        let work = try TemporaryDirectory(prefix: "device-amqp")
+        let report = try await PythonRunner.run(
+            "device_amqp_proton.py", [server.dataFile("connection.json").path, work.url.path], as: AMQPStepReport.self,
+            timeout: .seconds(540))
+
+        let telemetry = report.step("telemetry")
+        #expect(telemetry["deviceId"] == .string("proton-telemetry"))
+        #expect(telemetry["properties"] == .object(["alert": .string("no"), "b key": .string("v/1&2")]))
+        #expect(telemetry["system"] == .object(["message-id": .string("p-mid-0"), "correlation-id": .string("p-cid-0"),
+                                                "content-type": .string("application/json"), "content-encoding": .string("utf-8")]))
+        Self.expectAuthMethod(telemetry, containing: "sas")
+
+        let cloudToDevice = report.step("cloudToDevice")
+        #expect(cloudToDevice["tagLengths"] == .array([.number(16)]))
+        #expect(cloudToDevice["feedback"] == .object(["complete": .string("Success"), "reject": .string("Rejected"),
+                                                      "abandon": .string("Success"), "exhaust": .string("DeliveryCountExceeded")]))
+        Self.expectIncreasing(cloudToDevice["deliveryCounts"], count: 3, "released then modified: each redelivery counts")
+        #expect(cloudToDevice["exhaustDeliveries"] == .number(10), "delivered up to the maximum delivery count (10), then dead")
+
+        let twin = report.step("twin")
+        #expect(twin["reported"] == .object(["fw": .string("1.0"), "n": .number(1)]), "the reported patch as the service reads it")
+        if case .object(let notification)? = twin["notification"] {
+            #expect(notification["rate"] == .number(7))
+            #expect(notification["$version"] != nil && twin["notificationVersion"] == notification["$version"])
+        } else {
+            Issue.record("no desired-property notification reported")
+        }
+
+        let methods = report.step("methods")
+        #expect(methods["result"] == .object(["status": .number(200), "payload": .object(["celsius": .number(21.5)])]))
+
+        let gateway = report.step("twoDevices")
+        #expect(gateway["deviceIds"] == .array([.string("proton-gw-a"), .string("proton-gw-b")]))
+
+        let x509 = report.step("x509")
+        #expect(x509["deviceId"] == .string("proton-x509"))
+        #expect(x509["otherDevice"] == .string("amqp:unauthorized-access"))
+        Self.expectAuthMethod(x509, containing: "x509")
+
+        let lapse = report.step("tokenLapse")
+        if case .object(let conditions)? = lapse["conditions"] {
+            #expect(conditions["receiver"] == .string("amqp:unauthorized-access"))
+            #expect(conditions["sender"] == .string("amqp:unauthorized-access"))
+        } else {
+            Issue.record("no detach conditions reported")
+        }
+
+        let other = report.step("otherDevice")
+        let refused = JSONText.string("amqp:unauthorized-access")
+        #expect(other["conditions"] == .object(["telemetry": refused, "cloudToDevice": refused, "twin": refused, "methods": refused]))
+
+        let module = report.step("module")
+        #expect(module["moduleId"] == .string("thermostat"))
+        #expect(module["reported"] == .object(["mode": .string("heat")]))
+        #expect(module["deviceAddress"] == refused, "a module's token does not open its device's addresses")
+        #expect(try await server.stop() == .exited(0), "stderr: \(server.stderrText)")
+    }
+
+    /// A server whose HTTPS is on 443: azure-iot-hub dials AMQP at the connection string's HostName, which then carries
+    /// no port.
+    static func startServer() async throws -> ServerProcess {
+        var addresses = ServerAddresses.unique()
+        addresses.httpsPort = 443
+        return try await ServerProcess.start(addresses: addresses)
+    }
+
+    /// `iothub-connection-auth-method` as stamped on the device's telemetry names the credential it used.
+    static func expectAuthMethod(_ step: [String: JSONText], containing method: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        guard case .string(let stamped)? = step["authMethod"] else {
+            Issue.record("no iothub-connection-auth-method", sourceLocation: sourceLocation)
+            return
+        }
+        #expect(stamped.contains(method), "auth method \(stamped)", sourceLocation: sourceLocation)
+    }
+
+    /// `value` is an array of `count` strictly increasing numbers.
+    static func expectIncreasing(_ value: JSONText?, count: Int, _ comment: Comment, sourceLocation: SourceLocation = #_sourceLocation) {
+        guard case .array(let items)? = value else {
+            Issue.record("no delivery counts reported: \(comment)", sourceLocation: sourceLocation)
+            return
+        }
+        let numbers = items.compactMap { item -> Double? in
+            if case .number(let number) = item { return number }
+            return nil
+        }
+        #expect(numbers.count == count && zip(numbers, numbers.dropFirst()).allSatisfy { $0 < $1 },
+                "\(numbers): \(comment)", sourceLocation: sourceLocation)
+    }
+}
