@@ -6,6 +6,7 @@ Prints one JSON object: {"steps": {name: {"ok": bool, ...}}}.
 """
 import base64
 import hashlib
+import hmac
 import json
 import os
 import ssl
@@ -13,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 
 import requests
 
@@ -205,7 +207,28 @@ def hostile_requests():
     return {"statuses": statuses + [still.status_code]}
 
 
+def module_telemetry():
+    # A module sends on its own path with its own SAS token; the device's token does not open the module's path.
+    module_key = base64.b64encode(os.urandom(32)).decode()
+    status, _ = routing_support.call(shard, "PUT", "/devices/http-dev-1/modules/sensor", {
+        "deviceId": "http-dev-1", "moduleId": "sensor",
+        "authentication": {"type": "sas", "symmetricKey": {"primaryKey": module_key, "secondaryKey": module_key}}})
+    assert status in (200, 201), status
+    resource = "%s/devices/http-dev-1/modules/sensor" % host
+    expiry = int(time.time()) + 3600
+    signature = base64.b64encode(hmac.new(base64.b64decode(module_key), ("%s\n%d" % (resource, expiry)).encode(), hashlib.sha256).digest()).decode()
+    module_token = "SharedAccessSignature sr=%s&sig=%s&se=%d" % (resource, urllib.parse.quote(signature, safe=""), expiry)
+    url = base + "/devices/http-dev-1/modules/sensor/messages/events"
+    sent = requests.post(url, params=API, data=b"from the module", headers={"Authorization": module_token, "iothub-messageid": "mod-1"})
+    device_token_status = requests.post(url, params=API, data=b"x", headers=device_headers()).status_code
+    event = routing_support.wait_until(lambda: [e for e in events_of("http-dev-1") if e["systemProperties"].get("message-id") == "mod-1"], 10)
+    assert event, "the module's message is not in the built-in endpoint"
+    return {"status": sent.status_code, "body": body_of(event[0]), "statuses": [device_token_status],
+            "system": {k: event[0]["systemProperties"].get(k) for k in ("iothub-connection-module-id", "iothub-connection-auth-method")}}
+
+
 step("telemetrySingle", telemetry_single)
+step("moduleTelemetry", module_telemetry)
 step("telemetryBatch", telemetry_batch)
 step("foreignPaths", foreign_paths)
 step("cloudToDevice", cloud_to_device)

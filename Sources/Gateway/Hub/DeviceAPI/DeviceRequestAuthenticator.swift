@@ -11,8 +11,10 @@ import X509
 struct DeviceRequestAuthenticator: Sendable {
     let credentials: HubDeviceCredentialCheck
 
-    /// The admission of `deviceId`, or a 401 `HubError` (an unknown device is a 401 too, as on IoT Hub).
-    func admit(_ request: Request, context: ProvisioRequestContext, deviceId: String) async throws -> HubDeviceCredentialCheck.Admission {
+    /// The admission of `deviceId` (or its module `moduleId`), or a 401 `HubError` (an unknown device is a 401 too, as on
+    /// IoT Hub).
+    func admit(_ request: Request, context: ProvisioRequestContext, deviceId: String,
+               moduleId: String? = nil) async throws -> HubDeviceCredentialCheck.Admission {
         let token = request.headers[.authorization]
         if let token, !token.hasPrefix("SharedAccessSignature ") {
             throw HubError.unauthorized("the Authorization header is not a SharedAccessSignature")
@@ -25,7 +27,7 @@ struct DeviceRequestAuthenticator: Sendable {
             throw HubError.unauthorized("the client certificate does not parse")
         }
         do {
-            return try await credentials.admit(deviceId: deviceId, moduleId: nil, token: token, chain: chain)
+            return try await credentials.admit(deviceId: deviceId, moduleId: moduleId, token: token, chain: chain)
         } catch let error as HubError where error.status == 404 {
             throw HubError.unauthorized(error.message)
         }

@@ -30,36 +30,47 @@ public enum HubDeviceRoutes {
 
     static func addTelemetryRoutes(to routes: RouterGroup<ProvisioRequestContext>, shard: HubShard, authenticator: DeviceRequestAuthenticator) {
         routes.post("devices/:id/messages/events") { request, context -> Response in
-            let id = try context.decodedParameter("id")
-            let admission = try await authenticator.admit(request, context: context, deviceId: id)
-            // Base64 batches are a third larger than the bytes they carry.
-            let buffer = try await request.body.collect(upTo: maximumTelemetryBytes * 2)
-            let body = Array(buffer.readableBytesView)
-            let messages: [(MessagePropertyBag, [UInt8])]
-            if request.headers[.contentType]?.lowercased().hasPrefix(batchContentType) == true {
-                let items = try ServiceJSON.decode([DeviceMessageBatchItem].self, from: Data(body))
-                guard (1...maximumBatchMessages).contains(items.count) else {
-                    throw HubError.badRequest("a batch holds 1 to \(maximumBatchMessages) messages")
-                }
-                messages = try items.map { (try DeviceMessageHeaders.properties($0.properties ?? [:]), try $0.bodyBytes()) }
-            } else {
-                messages = [(try DeviceMessageHeaders.properties(request.headers), body)]
-            }
-            guard messages.reduce(0, { $0 + $1.1.count }) <= maximumTelemetryBytes else {
-                throw HubError.tooLarge("a telemetry request may carry at most 256 KB of message bodies")
-            }
-            // All messages join the same group commit; 204 only once every one is durable.
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for (properties, body) in messages {
-                    group.addTask {
-                        _ = try await shard.receiveTelemetry(deviceId: id, moduleId: nil, authMethod: admission.authMethod,
-                                                             properties: properties, body: body)
-                    }
-                }
-                try await group.waitForAll()
-            }
-            return Response(status: .noContent)
+            try await receiveTelemetry(request, context: context, deviceId: try context.decodedParameter("id"), moduleId: nil,
+                                       shard: shard, authenticator: authenticator)
         }
+        // A module sends with its own SAS token (`sr={host}/devices/{id}/modules/{m}`).
+        routes.post("devices/:id/modules/:module/messages/events") { request, context -> Response in
+            try await receiveTelemetry(request, context: context, deviceId: try context.decodedParameter("id"),
+                                       moduleId: try context.decodedParameter("module"), shard: shard, authenticator: authenticator)
+        }
+    }
+
+    /// One telemetry request: a single message (properties in headers) or a batch; 204 once every message is durable.
+    private static func receiveTelemetry(_ request: Request, context: ProvisioRequestContext, deviceId id: String, moduleId: String?,
+                                         shard: HubShard, authenticator: DeviceRequestAuthenticator) async throws -> Response {
+        let admission = try await authenticator.admit(request, context: context, deviceId: id, moduleId: moduleId)
+        // Base64 batches are a third larger than the bytes they carry.
+        let buffer = try await request.body.collect(upTo: maximumTelemetryBytes * 2)
+        let body = Array(buffer.readableBytesView)
+        let messages: [(MessagePropertyBag, [UInt8])]
+        if request.headers[.contentType]?.lowercased().hasPrefix(batchContentType) == true {
+            let items = try ServiceJSON.decode([DeviceMessageBatchItem].self, from: Data(body))
+            guard (1...maximumBatchMessages).contains(items.count) else {
+                throw HubError.badRequest("a batch holds 1 to \(maximumBatchMessages) messages")
+            }
+            messages = try items.map { (try DeviceMessageHeaders.properties($0.properties ?? [:]), try $0.bodyBytes()) }
+        } else {
+            messages = [(try DeviceMessageHeaders.properties(request.headers), body)]
+        }
+        guard messages.reduce(0, { $0 + $1.1.count }) <= maximumTelemetryBytes else {
+            throw HubError.tooLarge("a telemetry request may carry at most 256 KB of message bodies")
+        }
+        // All messages join the same group commit; 204 only once every one is durable.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (properties, body) in messages {
+                group.addTask {
+                    _ = try await shard.receiveTelemetry(deviceId: id, moduleId: moduleId, authMethod: admission.authMethod,
+                                                         properties: properties, body: body)
+                }
+            }
+            try await group.waitForAll()
+        }
+        return Response(status: .noContent)
     }
 
     static func addCloudToDeviceRoutes(to routes: RouterGroup<ProvisioRequestContext>, shard: HubShard,
