@@ -187,10 +187,11 @@ def methods():
     requests.open(connection=connection)
     responses.open(connection=connection)
     try:
-        # The requests link must be attached before the service calls: receive (which opens and pumps) first.
+        # Token first, then both links attached, before the service calls.
         deadline = time.monotonic() + 20
-        while not requests._client_ready() and time.monotonic() < deadline:  # noqa: SLF001 - uamqp has no public readiness call
-            requests.receive_message_batch(max_batch_size=1, timeout=200)
+        while not (requests.client_ready() and responses.client_ready()):
+            check(time.monotonic() < deadline, "the methods links did not open within 20 s")
+            time.sleep(0.02)
         outcome, finished = shard.invoke_method(device, "reboot", {"delay": 1})
         request = None
         deadline = time.monotonic() + 30
