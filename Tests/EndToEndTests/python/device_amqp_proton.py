@@ -203,16 +203,36 @@ def telemetry():
 
 # C2D --------------------------------------------------------------------------------------------------------------
 
-def receive_id(receiver, message_id, seen, timeout=30):
-    """Receives until `message_id` arrives; anything else received meanwhile fails the step."""
-    deadline = time.monotonic() + timeout
-    while True:
-        remaining = deadline - time.monotonic()
-        check(remaining > 0, "%s did not arrive within %d s (seen %r)" % (message_id, timeout, seen))
-        message, delivery = receive(receiver, timeout=remaining)
-        seen.append({"messageId": message.id, "deliveryCount": message.delivery_count, "tagLength": tag_length(delivery)})
-        check(message.id == message_id, "%s arrived while waiting for %s (seen %r)" % (message.id, message_id, seen))
-        return message, delivery
+class CloudToDeviceReceiver:
+    """A C2D receiver link that remembers what it settled: a settled message delivered again is recorded (and
+    completed) instead of ending the step, so the rest of the scenario still runs and the step fails at the end."""
+
+    def __init__(self, connection, device_id):
+        self.receiver = connection.receiver(shard.address(device_id, "messages/devicebound"))
+        self.seen = []  # every arrival: message id, delivery count, tag length
+        self.settled = set()
+        self.redelivered = []  # settled (completed or rejected) messages that came again
+
+    def next(self, message_id=None, timeout=30):
+        """The next message, which must be `message_id` when given."""
+        deadline = time.monotonic() + timeout
+        while True:
+            remaining = deadline - time.monotonic()
+            check(remaining > 0, "%s did not arrive within %d s (seen %r)" % (message_id, timeout, self.seen))
+            message, delivery = receive(self.receiver, timeout=remaining)
+            self.seen.append({"messageId": message.id, "deliveryCount": message.delivery_count, "tagLength": tag_length(delivery)})
+            if message.id in self.settled:
+                self.redelivered.append("%s (delivery count %d)" % (message.id, message.delivery_count))
+                settle(delivery, Delivery.ACCEPTED)
+                continue
+            check(message_id is None or message.id == message_id,
+                  "%s arrived while waiting for %s (seen %r)" % (message.id, message_id, self.seen))
+            return message, delivery
+
+    def settle(self, message, delivery, state, **options):
+        settle(delivery, state, **options)
+        if state in (Delivery.ACCEPTED, Delivery.REJECTED):
+            self.settled.add(message.id)
 
 
 def cloud_to_device():
@@ -221,54 +241,52 @@ def cloud_to_device():
     for name in ("complete", "reject", "abandon"):
         shard.send_c2d(device, "c2d %s" % name, "p-c2d-" + name, correlationId="p-corr-" + name, prop=name)
     connection = DeviceConnection()
-    seen = []
     try:
         connection.authenticate(device, key)
-        receiver = connection.receiver(shard.address(device, "messages/devicebound"))
-        complete, delivery = receive_id(receiver, "p-c2d-complete", seen)
+        c2d = CloudToDeviceReceiver(connection, device)
+        complete, delivery = c2d.next("p-c2d-complete")
         check(complete.body == b"c2d complete", "body %r" % complete.body)
         check(complete.correlation_id == "p-corr-complete", "correlation id %r" % complete.correlation_id)
         check((complete.properties or {}).get("prop") == "complete", "application properties %r" % complete.properties)
-        settle(delivery, Delivery.ACCEPTED)
-        _, delivery = receive_id(receiver, "p-c2d-reject", seen)
-        settle(delivery, Delivery.REJECTED, condition=Condition("Rejected by application", "Rejected by application"))
-        abandoned, delivery = receive_id(receiver, "p-c2d-abandon", seen)
-        settle(delivery, Delivery.RELEASED)
-        again, delivery = receive_id(receiver, "p-c2d-abandon", seen)
+        c2d.settle(complete, delivery, Delivery.ACCEPTED)
+        rejected, delivery = c2d.next("p-c2d-reject")
+        c2d.settle(rejected, delivery, Delivery.REJECTED, condition=Condition("Rejected by application", "Rejected by application"))
+        abandoned, delivery = c2d.next("p-c2d-abandon")
+        c2d.settle(abandoned, delivery, Delivery.RELEASED)
+        again, delivery = c2d.next("p-c2d-abandon")
         check(again.delivery_count > abandoned.delivery_count,
               "delivery count after release %d, before %d" % (again.delivery_count, abandoned.delivery_count))
-        settle(delivery, Delivery.MODIFIED, failed=True)
-        third, delivery = receive_id(receiver, "p-c2d-abandon", seen)
+        c2d.settle(again, delivery, Delivery.MODIFIED, failed=True)
+        third, delivery = c2d.next("p-c2d-abandon")
         check(third.delivery_count > again.delivery_count,
               "delivery count after modify %d, before %d" % (third.delivery_count, again.delivery_count))
-        settle(delivery, Delivery.ACCEPTED)
-        # FIFO queue: a marker sent now comes after anything redelivered; receive_id fails on any other arrival, so
-        # the rejected and completed messages did not come back.
+        c2d.settle(third, delivery, Delivery.ACCEPTED)
+        # FIFO queue: a marker sent now comes after anything redelivered, so settled messages that come back show up
+        # before it (and are recorded) instead of being waited for blindly.
         shard.send_c2d(device, "marker", "p-c2d-marker")
-        _, delivery = receive_id(receiver, "p-c2d-marker", seen)
-        settle(delivery, Delivery.ACCEPTED)
+        marker, delivery = c2d.next("p-c2d-marker")
+        c2d.settle(marker, delivery, Delivery.ACCEPTED)
 
         # Abandoned until the maximum delivery count (10): then it is dead-lettered with DeliveryCountExceeded
         # feedback (awaited, not slept for), and a marker sent afterwards is the next thing the device gets.
         shard.send_c2d(device, "exhaust", "p-c2d-exhaust")
         counts = []
         while len(counts) < 10:
-            message, delivery = receive(receiver, timeout=30)
-            seen.append({"messageId": message.id, "deliveryCount": message.delivery_count, "tagLength": tag_length(delivery)})
-            check(message.id == "p-c2d-exhaust", "%s arrived while abandoning p-c2d-exhaust (seen %r)" % (message.id, seen))
+            message, delivery = c2d.next("p-c2d-exhaust")
             counts.append(message.delivery_count)
-            settle(delivery, Delivery.RELEASED)
+            c2d.settle(message, delivery, Delivery.RELEASED)
         try:
             shard.feedback_record("p-c2d-exhaust")
         except StepFailure as error:
             raise StepFailure("%s; delivery counts seen %r" % (error, counts))
+        c2d.settled.add("p-c2d-exhaust")
         shard.send_c2d(device, "marker 2", "p-c2d-marker2")
-        _, delivery = receive_id(receiver, "p-c2d-marker2", seen)
-        settle(delivery, Delivery.ACCEPTED)
-        receiver.close()
+        marker, delivery = c2d.next("p-c2d-marker2")
+        c2d.settle(marker, delivery, Delivery.ACCEPTED)
     finally:
         connection.close()
-    tags = {s["tagLength"] for s in seen}
+    check(not c2d.redelivered, "settled messages were delivered again: %s" % ", ".join(c2d.redelivered))
+    tags = {s["tagLength"] for s in c2d.seen}
     check(tags == {16}, "delivery tag lengths %r" % tags)
     check(counts == sorted(counts) and len(set(counts)) == len(counts), "delivery counts not increasing: %r" % counts)
     records = {name: shard.feedback_record("p-c2d-" + name) for name in ("complete", "reject", "abandon", "exhaust")}
@@ -276,7 +294,7 @@ def cloud_to_device():
     check(records["reject"]["statusCode"] == "Rejected", "reject feedback %r" % records["reject"])
     check(records["abandon"]["statusCode"] == "Success", "abandoned then completed feedback %r" % records["abandon"])
     check(records["exhaust"]["statusCode"] == "DeliveryCountExceeded", "exhausted feedback %r" % records["exhaust"])
-    return {"deliveryCounts": [s["deliveryCount"] for s in seen if s["messageId"] == "p-c2d-abandon"],
+    return {"deliveryCounts": [s["deliveryCount"] for s in c2d.seen if s["messageId"] == "p-c2d-abandon"],
             "exhaustDeliveries": len(counts), "exhaustCounts": counts, "tagLengths": sorted(tags),
             "feedback": {name: r["statusCode"] for name, r in records.items()}}
 
