@@ -11,13 +11,14 @@ their own tokens on one connection; an X.509 device (TLS client certificate, no 
 cuts the device's links off; another device's addresses are refused; a module's telemetry and twin.
 Prints one JSON object: {"steps": {name: {"ok": bool, "error": str?, ...}}}.
 """
+import base64
 import json
 import os
 import sys
 import time
 import uuid
 
-from proton import Condition, Delivery, Endpoint, Message, SSLDomain, int32, symbol
+from proton import Condition, Delivery, Endpoint, Message, SSLDomain, Timeout, int32, symbol
 from proton.utils import BlockingConnection, LinkDetached
 
 import csr_support
@@ -37,13 +38,14 @@ def step(name, fn):
 class DeviceConnection:
     """One TLS connection to the shard's AMQP port: SASL ANONYMOUS and CBS, or (with a certificate) no SASL at all."""
 
-    def __init__(self, certificate=None):
+    def __init__(self, certificate=None, mechanism="ANONYMOUS"):
         domain = SSLDomain(SSLDomain.MODE_CLIENT)
         domain.set_trusted_ca_db(shard.trust)
         domain.set_peer_authentication(SSLDomain.VERIFY_PEER)
-        options = {"sasl_enabled": True, "allowed_mechs": "ANONYMOUS"}
+        options = {"sasl_enabled": True, "allowed_mechs": mechanism}
         if certificate:
             domain.set_credentials(certificate[0], certificate[1], None)
+        if mechanism is None:
             # As the C SDK does with X.509: the bare AMQP header, identity from the certificate.
             options = {"sasl_enabled": False}
         self.connection = BlockingConnection("amqps://%s:%d" % (shard.host, shard.port), ssl_domain=domain, timeout=30,
@@ -67,6 +69,8 @@ class DeviceConnection:
         reply = receiver.receive(timeout=20)
         receiver.accept()
         check(reply.correlation_id == request_id, "CBS reply correlation-id %r, request %r" % (reply.correlation_id, request_id))
+        # uamqp-c and the C SDK read status-code as an AMQP int.
+        check(amqp_type(reply.properties.get("status-code")) == "int32", "CBS status-code %r" % reply.properties.get("status-code"))
         return reply.properties.get("status-code"), reply.properties.get("status-description")
 
     def authenticate(self, device_id, key, module_id=None, ttl=3600):
@@ -144,11 +148,9 @@ def settle(delivery, state, condition=None, failed=False):
     blocking.wait(lambda: transport.pending() <= 0, timeout=10, msg="sending a disposition")
 
 
-def detach_condition(link, error):
-    condition = getattr(error, "condition", None)
-    if condition is None and link is not None and link.remote_condition is not None:
-        condition = link.remote_condition.name
-    return condition
+def amqp_type(value):
+    """The AMQP type proton decoded `value` from: its wrapper class (int32, ulong, ...), `long` for a plain int."""
+    return "long" if type(value) is int else type(value).__name__
 
 
 def refused(attach):
@@ -310,6 +312,7 @@ class Twin:
         self.sender = connection.sender(address, properties=channel)
         self.receiver = connection.receiver(address, properties=channel)
         self.notifications = []
+        self.types = set()  # AMQP types of every reply's status and version, as proton decoded them
 
     def request(self, operation, resource=None, body=b" "):
         correlation = str(uuid.uuid4())
@@ -328,6 +331,9 @@ class Twin:
                 continue
             check(reply.correlation_id == correlation, "reply correlation-id %r, request %r" % (reply.correlation_id, correlation))
             annotations = reply.annotations or {}
+            for name in ("status", "version"):
+                if name in annotations:
+                    self.types.add("%s:%s" % (name, amqp_type(annotations[name])))
             return annotations.get("status"), annotations.get("version"), reply.body
 
     def notification(self, timeout=20):
@@ -354,6 +360,9 @@ def twin():
         status, version, _ = pair.request("PATCH", "/properties/reported", json.dumps({"fw": "1.0", "n": 1}).encode())
         check(status == 204, "PATCH status %r" % status)
         check(isinstance(version, int) and version >= 1, "PATCH version %r" % (version,))
+        # The C SDK drops a reply whose status is not an AMQP int or whose version is not a long.
+        check(amqp_type(status) == "int32" and amqp_type(version) == "long", "PATCH reply types %r %r" % (
+            amqp_type(status), amqp_type(version)))
         reported = shard.twin(device).properties.reported
         check(reported.get("fw") == "1.0" and reported.get("n") == 1, "service twin reported %r" % reported)
         status, _, _ = pair.request("PUT", "/notifications/twin/properties/desired")
@@ -373,7 +382,8 @@ def twin():
     finally:
         connection.close()
     return {"get": document, "patchVersion": version, "reported": {"fw": reported.get("fw"), "n": reported.get("n")},
-            "notification": patch, "notificationVersion": annotations.get("version")}
+            "notification": patch, "notificationVersion": annotations.get("version"),
+            "notificationVersionType": amqp_type(annotations.get("version")), "replyTypes": sorted(pair.types)}
 
 
 # Direct methods ---------------------------------------------------------------------------------------------------
@@ -441,7 +451,7 @@ def x509():
     device = "proton-x509"
     certificate = shard.create_x509_device(device, work)
     shard.send_c2d(device, "for the certificate", "x509-c2d")
-    connection = DeviceConnection(certificate=certificate)
+    connection = DeviceConnection(certificate=certificate, mechanism=None)
     try:
         sender = connection.sender(shard.address(device, "messages/events"))
         send(sender, data(json.dumps({"x509": True}), id="x509-mid", properties={"auth": "certificate"}))
@@ -453,14 +463,23 @@ def x509():
         other = refused(lambda: connection.sender(shard.address("proton-telemetry", "messages/events")))
     finally:
         connection.close()
-    event = shard.eventhub_events(device, 1)[0]
-    check(event["system"].get("message-id") == "x509-mid", "event %r" % event["system"])
+    # SASL EXTERNAL (the certificate named in SASL as well) admits the same device.
+    connection = DeviceConnection(certificate=certificate, mechanism="EXTERNAL")
+    try:
+        sender = connection.sender(shard.address(device, "messages/events", scheme=False))
+        send(sender, data(json.dumps({"x509": "external"}), id="x509-external"))
+    finally:
+        connection.close()
+    events = {e["system"].get("message-id"): e for e in shard.eventhub_events(device, 2)}
+    check(set(events) >= {"x509-mid", "x509-external"}, "events %r" % sorted(events))
+    event = events["x509-mid"]
     check(event["properties"].get("auth") == "certificate", "application properties %r" % event["properties"])
     check(other[0] == UNAUTHORIZED, "another device's address with the certificate: %r" % (other,))
     record = shard.feedback_record("x509-c2d")
     check(record["statusCode"] == "Success", "feedback %r" % record)
     return {"deviceId": event["system"].get("iothub-connection-device-id"),
-            "authMethod": event["system"].get("iothub-connection-auth-method"), "otherDevice": other[0]}
+            "authMethod": event["system"].get("iothub-connection-auth-method"),
+            "externalAuthMethod": events["x509-external"]["system"].get("iothub-connection-auth-method"), "otherDevice": other[0]}
 
 
 # Token expiry -----------------------------------------------------------------------------------------------------
@@ -501,6 +520,56 @@ def token_lapse():
     finally:
         connection.close()
     return {"conditions": conditions}
+
+
+def token_renewal():
+    device = "proton-renew"
+    key = shard.create_device(device)
+    connection = DeviceConnection()
+    try:
+        expiry = connection.authenticate(device, key, ttl=8)
+        receiver = connection.receiver(shard.address(device, "messages/devicebound"))
+        sender = connection.sender(shard.address(device, "messages/events"))
+        # A new token for the same device on the same $cbs link before the first one lapses, as the SDKs renew.
+        connection.authenticate(device, key, ttl=3600)
+        check(time.time() < expiry, "the renewal came after the first token lapsed")
+        # Past the first token's expiry, with the connection processed (a detach would raise here).
+        while time.time() < expiry + 3:
+            try:
+                connection.connection.wait(lambda: time.time() > expiry + 3, timeout=0.5)
+            except Timeout:
+                pass  # proton's wait times out when the connection is quiet; the clock is what we wait for
+        send(sender, data("after the first token's expiry", id="renewed-1"))
+        shard.send_c2d(device, "still here", "renewed-c2d")
+        message, delivery = receive(receiver)
+        settle(delivery, Delivery.ACCEPTED)
+        check(message.id == "renewed-c2d", "C2D %r" % message.id)
+    finally:
+        connection.close()
+    event = shard.eventhub_events(device, 1)[0]
+    check(event["system"].get("message-id") == "renewed-1", "event %r" % event["system"])
+    return {"telemetry": event["system"].get("message-id"), "cloudToDevice": message.id}
+
+
+def refused_tokens():
+    device = "proton-badtoken"
+    key = shard.create_device(device)
+    wrong = base64.b64encode(b"w" * 32).decode()
+    connection = DeviceConnection()
+    try:
+        statuses = {}
+        token, _ = shard.sas(device, wrong)
+        statuses["wrongKey"] = connection.put_token(shard.audience(device), token)[0]
+        token, _ = shard.sas(device, key, ttl=-60)
+        statuses["expired"] = connection.put_token(shard.audience(device), token)[0]
+        token, _ = shard.sas(device, key)
+        statuses["otherAudience"] = connection.put_token(shard.audience("proton-telemetry"), token)[0]
+        attach = refused(lambda: connection.sender(shard.address(device, "messages/events")))
+    finally:
+        connection.close()
+    check(statuses == {"wrongKey": 401, "expired": 401, "otherAudience": 401}, "put-token statuses %r" % statuses)
+    check(attach[0] == UNAUTHORIZED, "attach without a valid token: %r" % (attach,))
+    return {"statuses": statuses, "attach": attach[0]}
 
 
 # Access rules -----------------------------------------------------------------------------------------------------
@@ -562,7 +631,8 @@ def module():
 
 
 STEPS = [("telemetry", telemetry), ("cloudToDevice", cloud_to_device), ("twin", twin), ("methods", methods),
-         ("twoDevices", two_devices), ("x509", x509), ("tokenLapse", token_lapse), ("otherDevice", other_device),
+         ("twoDevices", two_devices), ("x509", x509), ("tokenLapse", token_lapse), ("tokenRenewal", token_renewal),
+         ("refusedTokens", refused_tokens), ("otherDevice", other_device),
          ("module", module)]
 if __name__ == "__main__":
     only = os.environ.get("DEVICE_AMQP_STEPS")  # a comma-separated subset, for working on one scenario

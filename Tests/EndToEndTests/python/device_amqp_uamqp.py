@@ -228,6 +228,90 @@ def methods():
         connection.destroy()
 
 
+# Twin -------------------------------------------------------------------------------------------------------------
+
+class TwinLinks:
+    """The twin link pair of one device on one uamqp connection (as the C SDK attaches it)."""
+
+    def __init__(self, device, key):
+        self.connection = uamqp.Connection(shard.host.encode(), auth(device, key), container_id="uamqp-twin-" + str(uuid.uuid4()))
+        properties = {types.AMQPSymbol("com.microsoft:channel-correlation-id"): "twin:%s" % uuid.uuid4(),
+                      types.AMQPSymbol("com.microsoft:api-version"): "2020-09-30"}
+        self.replies = uamqp.ReceiveClient(shard.address(device, "twin"), auto_complete=False, timeout=0, prefetch=10,
+                                           link_properties=properties, client_name="link-rcv-%s-%s" % (device, uuid.uuid4()))
+        self.requests = uamqp.SendClient(shard.address(device, "twin"), link_properties=properties,
+                                         client_name="link-snd-%s-%s" % (device, uuid.uuid4()))
+        self.replies.open(connection=self.connection)
+        self.requests.open(connection=self.connection)
+        deadline = time.monotonic() + 20
+        while not (self.replies.client_ready() and self.requests.client_ready()):
+            check(time.monotonic() < deadline, "the twin links did not open within 20 s")
+            time.sleep(0.02)
+        self.pending = []  # messages received while waiting for something else
+
+    def receive(self, accept, timeout=20):
+        """The first received message `accept(message)` is true for (completed); others are kept for later."""
+        for message in list(self.pending):
+            if accept(message):
+                self.pending.remove(message)
+                return message
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for message in self.replies.receive_message_batch(max_batch_size=1, timeout=1000):
+                message.accept()
+                if accept(message):
+                    return message
+                self.pending.append(message)
+        raise StepFailure("nothing expected arrived on the twin link within %d s (others %r)" % (
+            timeout, [annotations(m) for m in self.pending]))
+
+    def request(self, operation, resource=None, body=b" "):
+        """Sends a twin request; returns the reply's (status, version, body)."""
+        correlation = str(uuid.uuid4())
+        values = {types.AMQPSymbol("operation"): operation}
+        if resource:
+            values[types.AMQPSymbol("resource")] = resource
+        self.requests.send_message(Message(body, properties=MessageProperties(correlation_id=correlation), annotations=values))
+        reply = self.receive(lambda m: text(m.properties.correlation_id) == correlation)
+        values = annotations(reply)
+        return values.get("status"), values.get("version"), b"".join(reply.get_data())
+
+    def close(self):
+        self.requests.close()
+        self.replies.close()
+        self.connection.destroy()
+
+
+def annotations(message):
+    return {text(k): text(v) for k, v in (message.annotations or {}).items()}
+
+
+def twin():
+    device = "uamqp-twin"
+    key = shard.create_device(device)
+    shard.update_desired(device, {"interval": 30})
+    links = TwinLinks(device, key)
+    try:
+        status, _, body = links.request("GET")
+        check(status == 200, "GET status %r" % status)
+        document = json.loads(body)
+        check(document["desired"].get("interval") == 30, "GET body %r" % document)
+        status, version, _ = links.request("PATCH", "/properties/reported", json.dumps({"battery": 88}).encode())
+        check(status == 204 and isinstance(version, int), "PATCH status %r version %r" % (status, version))
+        reported = shard.twin(device).properties.reported
+        check(reported.get("battery") == 88, "service twin reported %r" % reported)
+        status, _, _ = links.request("PUT", "/notifications/twin/properties/desired")
+        check(status == 200, "PUT (subscribe) status %r" % status)
+        shard.update_desired(device, {"interval": 60})
+        notification = links.receive(lambda m: m.properties is None or m.properties.correlation_id is None)
+        patch = json.loads(b"".join(notification.get_data()))
+        check(patch.get("interval") == 60 and "$version" in patch, "notification body %r" % patch)
+        check(annotations(notification).get("version") == patch["$version"], "notification annotations %r" % annotations(notification))
+    finally:
+        links.close()
+    return {"get": document, "patchVersion": version, "reported": {"battery": reported.get("battery")}, "notification": patch}
+
+
 # Modules ----------------------------------------------------------------------------------------------------------
 
 def module_telemetry():
@@ -249,7 +333,7 @@ def module_telemetry():
             "moduleId": event["system"].get("iothub-connection-module-id"), "body": event["body"]}
 
 
-STEPS = [("telemetry", telemetry), ("cloudToDevice", cloud_to_device), ("methods", methods), ("moduleTelemetry", module_telemetry)]
+STEPS = [("telemetry", telemetry), ("cloudToDevice", cloud_to_device), ("methods", methods), ("twin", twin), ("moduleTelemetry", module_telemetry)]
 if __name__ == "__main__":
     only = os.environ.get("DEVICE_AMQP_STEPS")  # a comma-separated subset, for working on one scenario
     for name, fn in STEPS:
