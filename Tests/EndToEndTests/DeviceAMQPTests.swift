@@ -7,7 +7,7 @@ import Testing
 /// azure-eventhub and the service SDK; C2D is sent and its feedback read with azure-iot-hub and uamqp.
 @Suite("Device AMQP", .timeLimit(.minutes(10)))
 struct DeviceAMQPTests {
-    @Test("uamqp: telemetry with properties and the batched format 0x80013700, C2D complete/reject/abandon with feedback, a method round trip, module telemetry")
+    @Test("uamqp: telemetry with properties and the batched format 0x80013700, C2D complete/reject/abandon with feedback, a method round trip, twin, module telemetry")
     func uamqp() async throws {
         let server = try await Self.startServer()
         let report = try await PythonRunner.run(
@@ -32,13 +32,21 @@ struct DeviceAMQPTests {
         #expect(methods["methodName"] == .string("reboot"))
         #expect(methods["result"] == .object(["status": .number(201), "payload": .object(["rebooted": .bool(true)])]))
 
+        let twin = report.step("twin")
+        #expect(twin["reported"] == .object(["battery": .number(88)]), "the reported patch as the service reads it")
+        if case .object(let notification)? = twin["notification"] {
+            #expect(notification["interval"] == .number(60))
+        } else {
+            Issue.record("no desired-property notification reported")
+        }
+
         let module = report.step("moduleTelemetry")
         #expect(module["deviceId"] == .string("uamqp-module-host"))
         #expect(module["moduleId"] == .string("sensor"))
         #expect(try await server.stop() == .exited(0), "stderr: \(server.stderrText)")
     }
 
-    @Test("proton: telemetry, C2D to the maximum delivery count, twin, a method, two devices on one connection, X.509, token lapse, another device's addresses, a module")
+    @Test("proton: telemetry, C2D to the maximum delivery count, twin, a method, two devices on one connection, X.509, token lapse and renewal, refused tokens, another device's addresses, a module")
     func proton() async throws {
         let server = try await Self.startServer()
         let work = try TemporaryDirectory(prefix: "device-amqp")
@@ -68,6 +76,9 @@ struct DeviceAMQPTests {
         } else {
             Issue.record("no desired-property notification reported")
         }
+        #expect(twin["replyTypes"] == .array([.string("status:int32"), .string("version:long")]),
+                "the C SDK drops twin replies whose status is not an AMQP int or whose version is not a long")
+        #expect(twin["notificationVersionType"] == .string("long"))
 
         let methods = report.step("methods")
         #expect(methods["result"] == .object(["status": .number(200), "payload": .object(["celsius": .number(21.5)])]))
@@ -79,6 +90,7 @@ struct DeviceAMQPTests {
         #expect(x509["deviceId"] == .string("proton-x509"))
         #expect(x509["otherDevice"] == .string("amqp:unauthorized-access"))
         Self.expectAuthMethod(x509, containing: "x509")
+        #expect(x509["externalAuthMethod"] == x509["authMethod"], "SASL EXTERNAL admits the certificate as the bare header does")
 
         let lapse = report.step("tokenLapse")
         if case .object(let conditions)? = lapse["conditions"] {
@@ -87,6 +99,14 @@ struct DeviceAMQPTests {
         } else {
             Issue.record("no detach conditions reported")
         }
+
+        let renewal = report.step("tokenRenewal")
+        #expect(renewal["telemetry"] == .string("renewed-1") && renewal["cloudToDevice"] == .string("renewed-c2d"),
+                "a token renewed on $cbs keeps the links open past the first token's expiry")
+
+        let tokens = report.step("refusedTokens")
+        #expect(tokens["statuses"] == .object(["wrongKey": .number(401), "expired": .number(401), "otherAudience": .number(401)]))
+        #expect(tokens["attach"] == .string("amqp:unauthorized-access"))
 
         let other = report.step("otherDevice")
         let refused = JSONText.string("amqp:unauthorized-access")
