@@ -154,15 +154,16 @@ def amqp_type(value):
 
 
 def refused(attach):
-    """Runs an attach that must be refused; returns the detach's (condition, description)."""
+    """Runs an attach that must be refused; returns the detach's condition, its description and whether the server's
+    attach carried a null terminus (as a refusal must, so the client knows the link was not created)."""
     try:
         link = attach()
     except LinkDetached as error:
         remote = error.link.remote_condition
-        return error.condition, remote.description if remote else None
+        terminus = error.link.remote_target if error.link.is_sender else error.link.remote_source
+        return error.condition, remote.description if remote else None, terminus.address is None
     except Exception as error:  # proton's "target does not match" when the server answered a null terminus first
-        link = getattr(error, "link", None)
-        return "%s: %s" % (type(error).__name__, error), None
+        return "%s: %s" % (type(error).__name__, error), None, None
     link.close()
     raise StepFailure("the attach was accepted")
 
@@ -484,6 +485,27 @@ def x509():
 
 # Token expiry -----------------------------------------------------------------------------------------------------
 
+def await_detaches(connection, links, deadline):
+    """Processes the connection until every link in `links` (name: proton link) is detached by the server or the
+    wall-clock `deadline` passes; returns {name: condition} and {name: seconds after `start`} of those detached."""
+    conditions, times, start = {}, {}, time.time()
+    while len(conditions) < len(links) and time.time() < deadline:
+        try:
+            connection.connection.wait(lambda: all(l.state & Endpoint.REMOTE_CLOSED for l in links.values()),
+                                       timeout=max(0.1, deadline - time.time()))
+        except LinkDetached:
+            pass
+        except Timeout:
+            break
+        for name, link in links.items():
+            if link.state & Endpoint.REMOTE_CLOSED and name not in conditions:
+                conditions[name] = link.remote_condition.name if link.remote_condition else None
+                times[name] = round(time.time() - start, 1)
+                if link.state & Endpoint.LOCAL_ACTIVE:
+                    link.close()  # so the detach event still queued does not raise later
+    return conditions, times
+
+
 def token_lapse():
     device = "proton-lapse"
     key = shard.create_device(device)
@@ -493,33 +515,43 @@ def token_lapse():
         receiver = connection.receiver(shard.address(device, "messages/devicebound"))
         sender = connection.sender(shard.address(device, "messages/events"))
         send(sender, data("before the token lapses", id="lapse-1"))
-        links = {"receiver": receiver.link, "sender": sender.link}
-        conditions = {}
-        deadline = expiry + 60
-        while len(conditions) < len(links) and time.time() < deadline:
-            try:
-                connection.connection.wait(lambda: all(l.state & Endpoint.REMOTE_CLOSED for l in links.values()),
-                                           timeout=max(0.1, deadline - time.time()))
-            except LinkDetached:
-                pass
-            except Exception as error:  # Timeout: reported below
-                conditions.setdefault("wait", "%s: %s" % (type(error).__name__, error))
-                break
-            for name, link in links.items():
-                if link.state & Endpoint.REMOTE_CLOSED and name not in conditions:
-                    conditions[name] = link.remote_condition.name if link.remote_condition else None
-                    conditions[name + "At"] = round(time.time() - expiry, 1)
-                    if link.state & Endpoint.LOCAL_ACTIVE:
-                        link.close()  # so the detach event still queued does not raise later
-        check(conditions.get("receiver") == UNAUTHORIZED and conditions.get("sender") == UNAUTHORIZED,
-              "links after the token lapsed: %r" % conditions)
+        check(time.time() < expiry, "the links opened after the token lapsed")
+        conditions, _ = await_detaches(connection, {"receiver": receiver.link, "sender": sender.link}, expiry + 60)
+        lapsed_after = round(time.time() - expiry, 1)
+        check(conditions == {"receiver": UNAUTHORIZED, "sender": UNAUTHORIZED}, "links after the token lapsed: %r" % conditions)
+        check(lapsed_after > -1, "the links were cut %.1f s before the token expired" % -lapsed_after)
         # The connection itself stays usable: a fresh token admits new links.
         connection.authenticate(device, key)
         again = connection.sender(shard.address(device, "messages/events"))
         send(again, data("after renewal", id="lapse-2"))
     finally:
         connection.close()
-    return {"conditions": conditions}
+    return {"conditions": conditions, "secondsAfterExpiry": lapsed_after}
+
+
+def disabled():
+    """A device disabled through the service loses its links; another device on the same connection keeps its own."""
+    devices = ["proton-disable-a", "proton-disable-b"]
+    keys = [shard.create_device(d) for d in devices]
+    connection = DeviceConnection()
+    try:
+        for device, key in zip(devices, keys):
+            connection.authenticate(device, key)
+        receiver = connection.receiver(shard.address(devices[0], "messages/devicebound"))
+        sender = connection.sender(shard.address(devices[0], "messages/events"))
+        bystander = connection.sender(shard.address(devices[1], "messages/events"))
+        registry = shard.registry()
+        current = registry.get_device(devices[0])
+        registry.update_device_with_sas(devices[0], current.etag, keys[0], keys[0], "disabled")
+        conditions, _ = await_detaches(connection, {"receiver": receiver.link, "sender": sender.link}, time.time() + 30)
+        check(conditions == {"receiver": UNAUTHORIZED, "sender": UNAUTHORIZED}, "links after disabling: %r" % conditions)
+        send(bystander, data("the other device is unaffected", id="bystander-1"))
+        check(bystander.link.state & Endpoint.REMOTE_ACTIVE, "the other device's link was detached")
+        attach = refused(lambda: connection.sender(shard.address(devices[0], "messages/events")))
+    finally:
+        connection.close()
+    check(attach[0] == UNAUTHORIZED, "attach of a disabled device: %r" % (attach,))
+    return {"conditions": conditions, "reattach": attach[0]}
 
 
 def token_renewal():
@@ -592,9 +624,10 @@ def other_device():
         send(sender, data("still mine", id="own-1"))
     finally:
         connection.close()
-    for name, (condition, _) in results.items():
-        check(condition == UNAUTHORIZED, "%s: %r" % (name, results))
-    return {"conditions": {name: condition for name, (condition, _) in results.items()}}
+    for name, (condition, _, null_terminus) in results.items():
+        check(condition == UNAUTHORIZED and null_terminus, "%s: %r" % (name, results))
+    return {"conditions": {name: result[0] for name, result in results.items()},
+            "descriptions": {name: result[1] for name, result in results.items()}}
 
 
 # Modules ----------------------------------------------------------------------------------------------------------
@@ -631,7 +664,7 @@ def module():
 
 
 STEPS = [("telemetry", telemetry), ("cloudToDevice", cloud_to_device), ("twin", twin), ("methods", methods),
-         ("twoDevices", two_devices), ("x509", x509), ("tokenLapse", token_lapse), ("tokenRenewal", token_renewal),
+         ("twoDevices", two_devices), ("x509", x509), ("tokenLapse", token_lapse), ("tokenRenewal", token_renewal), ("disabled", disabled),
          ("refusedTokens", refused_tokens), ("otherDevice", other_device),
          ("module", module)]
 if __name__ == "__main__":
