@@ -396,8 +396,9 @@ def methods():
     try:
         connection.authenticate(device, key)
         channel = {"com.microsoft:channel-correlation-id": device, "com.microsoft:api-version": "2020-09-30"}
-        requests = connection.receiver(shard.address(device, "methods/devicebound"), name="methods_requests_link", properties=channel)
-        responses = connection.sender(shard.address(device, "methods/devicebound"), name="methods_responses_link", properties=channel)
+        # The C# SDK's spelling (deviceBound): the keywords are case-insensitive.
+        requests = connection.receiver(shard.address(device, "methods/deviceBound"), name="methods_requests_link", properties=channel)
+        responses = connection.sender(shard.address(device, "methods/deviceBound"), name="methods_responses_link", properties=channel)
         outcome, finished = shard.invoke_method(device, "getReading", {"sensor": "t1"})
         request, delivery = receive(requests, timeout=30)
         settle(delivery, Delivery.ACCEPTED)
@@ -430,7 +431,7 @@ def two_devices():
             send(sender, data(json.dumps({"from": device}), id="gw-" + device, properties={"gateway": "yes"}))
             sender.close()
         shard.send_c2d(devices[1], "for b", "gw-c2d-b")
-        receiver = connection.receiver(shard.address(devices[1], "messages/devicebound"))
+        receiver = connection.receiver(shard.address(devices[1], "messages/deviceBound", scheme=False))  # C#'s spelling
         message, delivery = receive(receiver)
         settle(delivery, Delivery.ACCEPTED)
         check(message.id == "gw-c2d-b", "device b received %r" % message.id)
