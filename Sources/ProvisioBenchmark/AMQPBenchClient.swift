@@ -161,6 +161,22 @@ struct AMQPBenchClient {
             handle: handle, deliveryId: id, deliveryTag: tag, messageFormat: 0, settled: false)), payload: message.encoded)))
         return id
     }
+
+    /// Sends `count` unsettled transfers of one encoded message in a single write (tags `firstTag`, `firstTag + 1`, …, 8
+    /// bytes big-endian); returns the first delivery id.
+    mutating func transfers(handle: UInt32, payload: ByteBuffer, count: Int, firstTag: UInt64) async throws -> UInt32 {
+        let first = nextOutgoingId
+        var frames: [AMQPOutbound] = []
+        frames.reserveCapacity(count)
+        for index in 0..<count {
+            let tag = withUnsafeBytes(of: (firstTag &+ UInt64(index)).bigEndian) { Array($0) }
+            frames.append(.frame(.amqp(channel: 0, performative: .transfer(AMQPTransfer(
+                handle: handle, deliveryId: nextOutgoingId, deliveryTag: tag, messageFormat: 0, settled: false)), payload: payload)))
+            nextOutgoingId &+= 1
+        }
+        try await outbound.write(contentsOf: frames)
+        return first
+    }
 }
 
 extension AMQPMessageProperties {

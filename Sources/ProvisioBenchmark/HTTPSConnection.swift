@@ -44,21 +44,23 @@ final class HTTPSConnection: Sendable {
         return HTTPSConnection(channel: channel, authority: "\(host):\(port)")
     }
 
-    /// Sends a request and waits for its response.
+    /// Sends a request with a JSON body (or none) and waits for its response.
     func send(_ method: HTTPMethod, _ path: String, headers: [(String, String)] = [], json body: String? = nil) async throws -> HTTPReply {
+        try await send(method, path, headers: headers, body: body.map { ByteBuffer(string: $0) },
+                       contentType: body == nil ? nil : "application/json; charset=utf-8")
+    }
+
+    /// Sends a request with `body` as `contentType` and waits for its response.
+    func send(_ method: HTTPMethod, _ path: String, headers: [(String, String)], body: ByteBuffer?, contentType: String?) async throws -> HTTPReply {
         var head = HTTPRequestHead(version: .http1_1, method: method, uri: path)
         head.headers.add(name: "Host", value: authority)
         head.headers.add(name: "User-Agent", value: "provisio-bench")
         for (name, value) in headers { head.headers.add(name: name, value: value) }
-        var buffer: ByteBuffer?
-        if let body {
-            buffer = ByteBuffer(string: body)
-            head.headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
-        }
-        head.headers.add(name: "Content-Length", value: String(buffer?.readableBytes ?? 0))
+        if let contentType { head.headers.add(name: "Content-Type", value: contentType) }
+        head.headers.add(name: "Content-Length", value: String(body?.readableBytes ?? 0))
         let reply = channel.eventLoop.makePromise(of: HTTPReply.self)
         // A write that never reaches the handler (closed channel) must still end the wait.
-        channel.writeAndFlush(HTTPExchange(head: head, body: buffer, reply: reply)).whenFailure { reply.fail($0) }
+        channel.writeAndFlush(HTTPExchange(head: head, body: body, reply: reply)).whenFailure { reply.fail($0) }
         return try await reply.futureResult.get()
     }
 

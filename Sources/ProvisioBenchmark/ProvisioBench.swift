@@ -7,5 +7,6 @@ struct ProvisioBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "provisio-bench",
         abstract: "Performance benchmarks of a running Provisio server.",
-        subcommands: [RegistrationsBenchmark.self, TelemetryBenchmark.self, TwinMethodBenchmark.self, PKIBenchmark.self, AMQPBenchmark.self])
+        subcommands: [RegistrationsBenchmark.self, TelemetryBenchmark.self, TwinMethodBenchmark.self, PKIBenchmark.self, AMQPBenchmark.self,
+                      FileUploadBenchmark.self])
 }

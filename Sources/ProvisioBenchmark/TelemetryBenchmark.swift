@@ -4,11 +4,12 @@ import MQTTCodec
 import NIOCore
 
 /// `provisio-bench telemetry`: QoS 1 telemetry throughput of a Provisio shard against mosquitto with the same load
-/// generator, in the same run.
+/// generator, in the same run; with `--transports`, the shard's other device transports (MQTT-WS, HTTPS, AMQP) next to
+/// its raw MQTT in every round.
 struct TelemetryBenchmark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "telemetry",
-        abstract: "QoS 1 telemetry messages/s of a Provisio shard and of mosquitto (baseline), same load, same run.")
+        abstract: "QoS 1 telemetry messages/s of a Provisio shard (raw MQTT and, with --transports, MQTT-WS, HTTPS, AMQP) and of mosquitto, same load, same run.")
 
     @Option(help: "The running server's connection.json.")
     var connection: String
@@ -45,19 +46,23 @@ struct TelemetryBenchmark: AsyncParsableCommand {
     @Flag(help: "Measure only Provisio.")
     var skipMosquitto = false
 
-    @Flag(help: "Also measure MQTT over WebSockets (wss://{hub}:{httpsPort}/$iothub/websocket) with the same devices and load, right after raw MQTT in each round.")
+    @Flag(help: "Also measure MQTT over WebSockets (wss://{hub}:{httpsPort}/$iothub/websocket) with the same devices and load, right after raw MQTT in each round (same as --transports mqtt-ws).")
     var webSockets = false
 
-    /// The device-transports issue's target: MQTT over WebSockets within 25 % of raw MQTT.
-    static let webSocketTargetRatio = 0.75
+    @Option(help: "Device transports measured after raw MQTT (the baseline) in each round, same devices and messages, comma-separated: mqtt-ws, https, amqp.")
+    var transports = ""
+
+    @Option(help: "HTTPS keep-alive connections per device (each sends one message per request, the next when the previous is answered).")
+    var httpsConnectionsPerDevice = 4
 
     /// The issue's target: Provisio/mosquitto ≥ 1.0 with durability on.
     static let targetRatio = 1.0
 
     func run() async throws {
-        guard devices > 0, window > 0, rounds > 0, messages >= devices else {
-            throw ValidationError("need devices > 0, window > 0, rounds > 0 and messages ≥ devices")
+        guard devices > 0, window > 0, rounds > 0, messages >= devices, httpsConnectionsPerDevice > 0 else {
+            throw ValidationError("need devices > 0, window > 0, rounds > 0, messages ≥ devices and https-connections-per-device > 0")
         }
+        let others = try TelemetryTransport.parse(transports + (webSockets ? ",mqtt-ws" : ""))
         let server = try ServerConnection.load(path: connection)
         let roots = try ClientTLS.roots(bundlePath: server.trustBundle)
         let tls = try ClientTLS.context(trusting: roots)
@@ -67,8 +72,10 @@ struct TelemetryBenchmark: AsyncParsableCommand {
         var report = BenchmarkReport(benchmark: "telemetry", parameters: [
             "devices": "\(devices)", "window": "\(window)", "messages": "\(messages)", "payloadBytes": "\(payload)",
             "rounds": "\(rounds)", "shard": "\(shard.name)@\(shard.hostName)", "mosquitto": skipMosquitto ? "skipped" : "\(brokerHost):\(mosquittoPort)",
-            "runTag": tag,
+            "runTag": tag, "transports": (["mqtt"] + others.map(\.rawValue)).joined(separator: ","),
+            "httpsConnectionsPerDevice": "\(httpsConnectionsPerDevice)",
         ])
+        if others.contains(.amqp), shard.amqpPort == nil { throw BenchmarkError("\(shard.name) has no AMQP port in connection.json") }
 
         progress("telemetry: provisioning \(devices) devices on \(shard.name) through DPS (not timed)")
         let provisioned = try await DeviceProvisioner.provision(
@@ -86,7 +93,8 @@ struct TelemetryBenchmark: AsyncParsableCommand {
         do {
             var provisioTotals = (messages: 0, seconds: 0.0)
             var mosquittoTotals = (messages: 0, seconds: 0.0)
-            var webSocketTotals = (messages: 0, seconds: 0.0)
+            var transportTotals: [TelemetryTransport: (messages: Int, seconds: Double)] = [:]
+            var transportRoundRatios: [TelemetryTransport: [Double]] = [:]
             var roundRatios: [Double] = []
             for round in 1...rounds {
                 progress("telemetry round \(round): Provisio \(shard.name), \(messages) messages")
@@ -101,18 +109,32 @@ struct TelemetryBenchmark: AsyncParsableCommand {
                 provisioTotals.seconds += report.rows.last?.seconds ?? 0
                 let provisioRoundRate = report.rows.last?.ratePerSecond ?? 0
 
-                if webSockets {
-                    progress("telemetry round \(round): Provisio \(shard.name) over MQTT-WebSockets, \(messages) messages")
-                    let overWebSockets = members.map { member in
-                        var member = member
-                        member.port = shard.httpsPort
-                        member.webSocketPath = "/$iothub/websocket"
-                        return member
+                for transport in others {
+                    progress("telemetry round \(round): Provisio \(shard.name) over \(transport.label), \(messages) messages")
+                    let result: TelemetryFleet.Result
+                    switch transport {
+                    case .webSockets:
+                        let overWebSockets = members.map { member in
+                            var member = member
+                            member.port = shard.httpsPort
+                            member.webSocketPath = "/$iothub/websocket"
+                            return member
+                        }
+                        result = try await TelemetryFleet.run(members: overWebSockets, tls: tls, brokerPID: serverPid)
+                    case .https:
+                        result = try await HTTPSTelemetryLoad.run(devices: provisioned, perDevice: perDevice, connectionsPerDevice: httpsConnectionsPerDevice,
+                                                                  payload: body, tls: tls, serverPID: serverPid)
+                    case .amqp:
+                        result = try await AMQPTelemetryLoad.run(devices: provisioned, perDevice: perDevice, amqpPort: shard.amqpPort ?? 5671,
+                                                                 window: window, payload: body, tls: tls, serverPID: serverPid)
                     }
-                    let result = try await TelemetryFleet.run(members: overWebSockets, tls: tls, brokerPID: serverPid)
-                    report.rows.append(row("Provisio \(shard.name) MQTT-WS, round \(round)", result))
-                    webSocketTotals.messages += result.messages
-                    webSocketTotals.seconds += report.rows.last?.seconds ?? 0
+                    report.rows.append(row("Provisio \(shard.name) \(transport.label), round \(round)", result))
+                    let seconds = report.rows.last?.seconds ?? 0
+                    transportTotals[transport, default: (0, 0)].messages += result.messages
+                    transportTotals[transport, default: (0, 0)].seconds += seconds
+                    if provisioRoundRate > 0, let rate = report.rows.last?.ratePerSecond {
+                        transportRoundRatios[transport, default: []].append(rate / provisioRoundRate)
+                    }
                 }
 
                 guard let broker else { continue }
@@ -133,13 +155,19 @@ struct TelemetryBenchmark: AsyncParsableCommand {
             }
             let provisioRate = Double(provisioTotals.messages) / max(provisioTotals.seconds, 1e-9)
             report.summary["provisioPerSecond"] = provisioRate
-            if webSockets {
-                let webSocketRate = Double(webSocketTotals.messages) / max(webSocketTotals.seconds, 1e-9)
-                report.summary["provisioWebSocketPerSecond"] = webSocketRate
-                report.summary["ratioWebSocketToMQTT"] = webSocketRate / provisioRate
-                report.notes.append(webSocketRate / provisioRate >= Self.webSocketTargetRatio
-                    ? "WebSocket target met: MQTT-WS/MQTT = \(String(format: "%.2f", webSocketRate / provisioRate))"
-                    : "WebSocket target missed: MQTT-WS/MQTT = \(String(format: "%.2f", webSocketRate / provisioRate)) < \(Self.webSocketTargetRatio)")
+            for transport in others {
+                let totals = transportTotals[transport] ?? (0, 0)
+                let rate = Double(totals.messages) / max(totals.seconds, 1e-9)
+                let ratio = rate / max(provisioRate, 1e-9)
+                report.summary["provisio\(transport.summaryKey)PerSecond"] = rate
+                report.summary["ratio\(transport.summaryKey)ToMQTT"] = ratio
+                let perRound = (transportRoundRatios[transport] ?? []).map { String(format: "%.3f", $0) }.joined(separator: ", ")
+                let figure = "\(transport.label)/MQTT = \(String(format: "%.2f", ratio)) (rounds: \(perRound))"
+                if let target = transport.targetRatio {
+                    report.notes.append(ratio >= target ? "\(transport.label) target met: \(figure)" : "\(transport.label) target missed: \(figure) < \(target)")
+                } else {
+                    report.notes.append("\(transport.label) (no target): \(figure)")
+                }
             }
             if broker != nil {
                 let mosquittoRate = Double(mosquittoTotals.messages) / max(mosquittoTotals.seconds, 1e-9)
