@@ -46,13 +46,14 @@ struct DeviceAMQPTests {
         #expect(try await server.stop() == .exited(0), "stderr: \(server.stderrText)")
     }
 
-    @Test("proton: telemetry, C2D to the maximum delivery count, twin, a method, two devices on one connection, X.509, token lapse and renewal, refused tokens, another device's addresses, a module")
+    @Test("proton: telemetry, C2D to the maximum delivery count, twin, a method, two devices on one connection, X.509, token lapse and renewal, disable, refused tokens, another device's addresses, a module")
     func proton() async throws {
         let server = try await Self.startServer()
         let work = try TemporaryDirectory(prefix: "device-amqp")
         let report = try await PythonRunner.run(
             "device_amqp_proton.py", [server.dataFile("connection.json").path, work.url.path], as: AMQPStepReport.self,
             timeout: .seconds(540))
+        let refused = JSONText.string("amqp:unauthorized-access")
 
         let telemetry = report.step("telemetry")
         #expect(telemetry["deviceId"] == .string("proton-telemetry"))
@@ -100,6 +101,11 @@ struct DeviceAMQPTests {
             Issue.record("no detach conditions reported")
         }
 
+        let disabled = report.step("disabled")
+        #expect(disabled["conditions"] == .object(["receiver": refused, "sender": refused]),
+                "disabling a device detaches its links; the other device on the connection keeps its own")
+        #expect(disabled["reattach"] == refused)
+
         let renewal = report.step("tokenRenewal")
         #expect(renewal["telemetry"] == .string("renewed-1") && renewal["cloudToDevice"] == .string("renewed-c2d"),
                 "a token renewed on $cbs keeps the links open past the first token's expiry")
@@ -109,7 +115,6 @@ struct DeviceAMQPTests {
         #expect(tokens["attach"] == .string("amqp:unauthorized-access"))
 
         let other = report.step("otherDevice")
-        let refused = JSONText.string("amqp:unauthorized-access")
         #expect(other["conditions"] == .object(["telemetry": refused, "cloudToDevice": refused, "twin": refused, "methods": refused]))
 
         let module = report.step("module")
@@ -117,6 +122,44 @@ struct DeviceAMQPTests {
         #expect(module["reported"] == .object(["mode": .string("heat")]))
         #expect(module["deviceAddress"] == refused, "a module's token does not open its device's addresses")
         #expect(try await server.stop() == .exited(0), "stderr: \(server.stderrText)")
+    }
+
+    /// What `python/device_amqp_durability.py verify` reports.
+    struct DurabilityReport: Decodable, Sendable {
+        var acknowledged: Int
+        var stored: Int
+        var lost: [String]
+    }
+
+    @Test("kill -9 while a device streams telemetry over AMQP (32 transfers in flight): every accepted message is in the built-in endpoint after the restart")
+    func killDuringTelemetry() async throws {
+        let dataDirectory = try TemporaryDirectory(prefix: "amqp-telemetry-crash")
+        let work = try TemporaryDirectory(prefix: "amqp-telemetry-work")
+        let acked = work.url.appendingPathComponent("acked.txt")
+        FileManager.default.createFile(atPath: acked.path, contents: nil)
+        var addresses = ServerAddresses.unique()
+        addresses.httpsPort = 443
+        let server = try await ServerProcess.start(addresses: addresses, dataDirectory: dataDirectory)
+        let script = TestEnvironment.pythonScripts.appendingPathComponent("device_amqp_durability.py").path
+        let sender = try ChildProcess(try TestEnvironment.python(), [script, server.dataFile("connection.json").path, "send", acked.path],
+                                      environment: ["PYTHONDONTWRITEBYTECODE": "1"])
+        let flowing = try await poll(timeout: .seconds(120)) {
+            let lines = (try? String(contentsOf: acked, encoding: .utf8))?.split(separator: "\n").count ?? 0
+            return lines >= 200 ? lines : nil
+        }
+        #expect(flowing != nil, "telemetry did not start flowing")
+        #expect(try await server.stop(signal: SIGKILL) == .signalled(SIGKILL))
+        let senderOutput = try await sender.waitForExit(timeout: .seconds(60))
+        #expect(senderOutput.status == .exited(0), "sender: \(senderOutput.stderr)")
+
+        let restarted = try await ServerProcess.start(addresses: addresses, dataDirectory: dataDirectory)
+        let report = try await PythonRunner.run(
+            "device_amqp_durability.py", [restarted.dataFile("connection.json").path, "verify", acked.path],
+            as: DurabilityReport.self, timeout: .seconds(120))
+        #expect(report.acknowledged >= 200)
+        #expect(report.lost.isEmpty, "accepted but lost: \(report.lost)")
+        #expect(report.stored >= report.acknowledged)
+        #expect(try await restarted.stop() == .exited(0), "stderr: \(restarted.stderrText)")
     }
 
     /// A server whose HTTPS is on 443: azure-iot-hub dials AMQP at the connection string's HostName, which then carries
