@@ -38,9 +38,10 @@ def step(name, fn):
 class DeviceConnection:
     """One TLS connection to the shard's AMQP port: SASL ANONYMOUS and CBS, or (with a certificate) no SASL at all."""
 
-    def __init__(self, certificate=None, mechanism="ANONYMOUS"):
+    def __init__(self, certificate=None, mechanism="ANONYMOUS", hub=None):
+        hub = hub or shard
         domain = SSLDomain(SSLDomain.MODE_CLIENT)
-        domain.set_trusted_ca_db(shard.trust)
+        domain.set_trusted_ca_db(hub.trust)
         domain.set_peer_authentication(SSLDomain.VERIFY_PEER)
         options = {"sasl_enabled": True, "allowed_mechs": mechanism}
         if certificate:
@@ -48,8 +49,8 @@ class DeviceConnection:
         if mechanism is None:
             # As the C SDK does with X.509: the bare AMQP header, identity from the certificate.
             options = {"sasl_enabled": False}
-        self.connection = BlockingConnection("amqps://%s:%d" % (shard.host, shard.port), ssl_domain=domain, timeout=30,
-                                             virtual_host=shard.host, **options)
+        self.connection = BlockingConnection("amqps://%s:%d" % (hub.host, hub.port), ssl_domain=domain, timeout=30,
+                                             virtual_host=hub.host, **options)
         self.cbs = None
         self.links = 0
 
@@ -484,6 +485,31 @@ def x509():
             "externalAuthMethod": events["x509-external"]["system"].get("iothub-connection-auth-method"), "otherDevice": other[0]}
 
 
+def x509_ca_signed():
+    """A device whose certificate a CA the hub trusts signed: issued by DPS from a CSR (HTTPS registration through a
+    symmetric-key group), then admitted on its assigned shard's AMQP listener by the chain alone."""
+    from provisioningserviceclient import ProvisioningServiceClient
+    flow = csr_support.Flow(sys.argv[1], work)
+    service = ProvisioningServiceClient.create_from_connection_string(shard.conn["dps"]["serviceConnectionString"])
+    group_key = csr_support.symmetric_key_group(service, "amqp-ca-group")
+    record = flow.register_with_csr("proton-ca-device", group_key)
+    name = [h["name"] for h in shard.conn["hubs"] if h["hostName"] == record["hub"]][0]
+    hub = support.Shard(sys.argv[1], name)
+    device = record["deviceId"]
+    connection = DeviceConnection(certificate=(record["chain"], record["key"]), mechanism=None, hub=hub)
+    try:
+        sender = connection.sender(hub.address(device, "messages/events"))
+        send(sender, data(json.dumps({"ca": True}), id="ca-signed-1"))
+        other = refused(lambda: connection.sender(hub.address("someone-else", "messages/events")))
+    finally:
+        connection.close()
+    event = hub.eventhub_events(device, 1)[0]
+    check(event["system"].get("message-id") == "ca-signed-1", "event %r" % event["system"])
+    check(other[0] == UNAUTHORIZED, "another device's address: %r" % (other,))
+    return {"deviceId": event["system"].get("iothub-connection-device-id"),
+            "authMethod": event["system"].get("iothub-connection-auth-method"), "otherDevice": other[0]}
+
+
 # Token expiry -----------------------------------------------------------------------------------------------------
 
 def await_detaches(connection, links, deadline):
@@ -665,7 +691,7 @@ def module():
 
 
 STEPS = [("telemetry", telemetry), ("cloudToDevice", cloud_to_device), ("twin", twin), ("methods", methods),
-         ("twoDevices", two_devices), ("x509", x509), ("tokenLapse", token_lapse), ("tokenRenewal", token_renewal), ("disabled", disabled),
+         ("twoDevices", two_devices), ("x509", x509), ("x509CASigned", x509_ca_signed), ("tokenLapse", token_lapse), ("tokenRenewal", token_renewal), ("disabled", disabled),
          ("refusedTokens", refused_tokens), ("otherDevice", other_device),
          ("module", module)]
 if __name__ == "__main__":
