@@ -5,10 +5,12 @@ Python device SDK's URL-encoded `sr`), then the device links.
 Usage: device_amqp_proton.py CONNECTION_JSON WORK_DIR
 
 Steps: telemetry with properties read back with azure-eventhub; C2D complete, reject and abandon (released and
-modified, until the maximum delivery count dead-letters it) with feedback; twin GET, reported PATCH (seen by the
-service), desired subscription and a service update arriving as a notification; a direct method; two devices with
-their own tokens on one connection; an X.509 device (TLS client certificate, no SASL, no CBS); a token that lapses
-cuts the device's links off; another device's addresses are refused; a module's telemetry and twin.
+modified, then abandoned until the maximum delivery count dead-letters it) with feedback; twin GET, reported PATCH (seen
+by the service), desired subscription and a service update arriving as a notification; a direct method; two devices
+with their own tokens on one connection; X.509 devices (self-signed thumbprint, bare AMQP header or SASL EXTERNAL; and
+a CA-signed certificate DPS issued from a CSR); a token that lapses cuts the device's links off, one renewed in time
+keeps them; a disabled device loses its links; wrong, expired and foreign tokens are refused; another device's
+addresses are refused; a module's telemetry and twin. DEVICE_AMQP_STEPS=name,... runs a subset.
 Prints one JSON object: {"steps": {name: {"ok": bool, "error": str?, ...}}}.
 """
 import base64
@@ -18,6 +20,7 @@ import sys
 import time
 import uuid
 
+import cproton
 from proton import Condition, Delivery, Endpoint, Message, SSLDomain, Timeout, int32, symbol
 from proton.utils import BlockingConnection, LinkDetached
 
@@ -131,7 +134,6 @@ def receive(receiver, timeout=30):
 
 def tag_length(delivery):
     """The delivery tag's length in bytes (proton's Delivery.tag decodes it as UTF-8, which a GUID is not)."""
-    import cproton
     return cproton.lib.pn_delivery_tag(delivery._impl).size
 
 

@@ -5,7 +5,8 @@ Usage: device_amqp_uamqp.py CONNECTION_JSON
 
 Steps: telemetry with properties and the C SDK's batched format (0x80013700, two inner messages) read back from the
 built-in endpoint with azure-eventhub; C2D complete, reject and abandon (released, then modified) with feedback; a
-direct method round trip on the methods link pair of one connection; a module's telemetry.
+direct method round trip and the twin (GET, reported PATCH, desired notification), each on a link pair sharing one
+connection; a module's telemetry. DEVICE_AMQP_STEPS=name,... runs a subset.
 Prints one JSON object: {"steps": {name: {"ok": bool, "error": str?, ...}}}.
 """
 import json
