@@ -398,6 +398,11 @@ def methods():
     connection = DeviceConnection()
     try:
         connection.authenticate(device, key)
+        # Connected (a telemetry link) but without the methods links: the call is refused as for an offline device.
+        connection.sender(shard.address(device, "messages/events"))
+        unlinked, finished = shard.invoke_method(device, "getReading", {}, timeout=5)
+        check(finished.wait(30), "invoke_device_method without a methods link did not return")
+        check(unlinked.get("status") == 404, "a method call with no methods link: %r" % unlinked)
         channel = {"com.microsoft:channel-correlation-id": device, "com.microsoft:api-version": "2020-09-30"}
         # The C# SDK's spelling (deviceBound): the keywords are case-insensitive.
         requests = connection.receiver(shard.address(device, "methods/deviceBound"), name="methods_requests_link", properties=channel)
@@ -413,11 +418,19 @@ def methods():
         send(responses, data(json.dumps({"celsius": 21.5}), correlation_id=request.correlation_id,
                              properties={"IoThub-status": int32(200)}))
         check(finished.wait(30), "invoke_device_method did not return")
+        # A request the device takes but never answers times out for the caller.
+        unanswered, finished = shard.invoke_method(device, "slow", {}, timeout=5)
+        request, delivery = receive(requests, timeout=30)
+        settle(delivery, Delivery.ACCEPTED)
+        check((request.properties or {}).get("IoThub-methodname") == "slow", "method name %r" % request.properties)
+        check(finished.wait(30), "the unanswered call did not return")
+        check(unanswered.get("status") == 504, "an unanswered method call: %r" % unanswered)
     finally:
         connection.close()
     check("result" in outcome, "invoke_device_method failed: %r" % outcome)
     check(outcome["result"] == {"status": 200, "payload": {"celsius": 21.5}}, "method result %r" % outcome["result"])
-    return {"methodName": name, "request": payload, "result": outcome["result"]}
+    return {"methodName": name, "request": payload, "result": outcome["result"], "withoutLinkStatus": unlinked["status"],
+            "unansweredStatus": unanswered["status"]}
 
 
 # One connection, several identities -------------------------------------------------------------------------------

@@ -177,7 +177,7 @@ class Shard:
 
     def invoke_method(self, device_id, name, payload, module_id=None, timeout=30):
         """Starts invoke_device_method (or invoke_module_method) on a thread; returns a dict that gets `result`
-        ({status, payload}) or `error`, and an Event set when the call returned."""
+        ({status, payload}) or `error` (and the HTTP `status` of a refusal), and an Event set when the call returned."""
         from azure.iot.hub.models import CloudToDeviceMethod
         outcome, finished = {}, threading.Event()
 
@@ -191,6 +191,8 @@ class Shard:
                 outcome["result"] = {"status": result.status, "payload": result.payload}
             except Exception as error:
                 outcome["error"] = "%s: %s" % (type(error).__name__, error)
+                response = getattr(error, "response", None)
+                outcome["status"] = getattr(response, "status_code", None)
             finally:
                 finished.set()
         threading.Thread(target=call, daemon=True).start()
