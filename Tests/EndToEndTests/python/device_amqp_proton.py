@@ -180,6 +180,13 @@ def telemetry():
     try:
         connection.authenticate(device, key)
         sender = connection.sender(shard.address(device, "messages/events"))
+        # The C SDK will not send on a link whose peer max-message-size is 1024 or less (0, "no limit", included).
+        max_message_size = sender.link.remote_max_message_size
+        check(max_message_size > 1024, "telemetry attach max-message-size %r" % max_message_size)
+        # Over IoT Hub's 256 KB: rejected with a condition, and the link stays usable for the messages below.
+        oversized = sender.send(data(b"x" * (300 * 1024), id="p-too-big"), error_states=[])
+        check(oversized.remote_state == Delivery.REJECTED, "a 300 KB message: disposition %r" % oversized.remote_state)
+        too_big = oversized.remote.condition.name if oversized.remote.condition else None
         for index in range(2):
             send(sender, data(json.dumps({"index": index}), id="p-mid-%d" % index, correlation_id="p-cid-%d" % index,
                               content_type="application/json", content_encoding="utf-8",
@@ -203,7 +210,7 @@ def telemetry():
     first = by_id["p-mid-0"]
     return {"deviceId": first["system"].get("iothub-connection-device-id"),
             "authMethod": first["system"].get("iothub-connection-auth-method"), "messageIds": sorted(by_id),
-            "properties": first["properties"],
+            "properties": first["properties"], "maxMessageSize": max_message_size, "oversized": too_big,
             "system": {k: first["system"].get(k) for k in ("message-id", "correlation-id", "content-type", "content-encoding")}}
 
 
