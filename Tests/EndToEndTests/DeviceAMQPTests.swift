@@ -54,6 +54,7 @@ struct DeviceAMQPTests {
 
         if let telemetry = Self.passed(report, "telemetry") {
             #expect(telemetry["deviceId"] == .string("proton-telemetry"))
+            #expect(telemetry["oversized"] == .string("amqp:link:message-size-exceeded"), "a 300 KB message is rejected, the link kept")
             #expect(telemetry["properties"] == .object(["alert": .string("no"), "b key": .string("v/1&2")]))
             #expect(telemetry["system"] == .object(["message-id": .string("p-mid-0"), "correlation-id": .string("p-cid-0"),
                                                     "content-type": .string("application/json"), "content-encoding": .string("utf-8")]))
@@ -76,6 +77,8 @@ struct DeviceAMQPTests {
         }
         if let methods = Self.passed(report, "methods") {
             #expect(methods["result"] == .object(["status": .number(200), "payload": .object(["celsius": .number(21.5)])]))
+            #expect(methods["withoutLinkStatus"] == .number(404), "a connected device without a methods link is not reachable")
+            #expect(methods["unansweredStatus"] == .number(504), "a request the device never answers times out")
         }
         if let gateway = Self.passed(report, "twoDevices") {
             #expect(gateway["deviceIds"] == .array([.string("proton-gw-a"), .string("proton-gw-b")]))
