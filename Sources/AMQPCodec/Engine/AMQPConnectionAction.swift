@@ -4,7 +4,9 @@ import NIOCore
 public enum AMQPConnectionAction: Sendable, Equatable {
     /// Write these headers and frames, in order.
     case send([AMQPOutbound])
-    /// Decide on a SASL exchange, then call `authenticated(_:)`; feed no other input meanwhile (it is queued).
+    /// Decide on a SASL step, then call `authenticated(_:)` — or `challenge(_:)` to ask the peer for more, whose
+    /// `sasl-response` arrives as another `authenticate` (response bytes as `initialResponse`, hostname nil). Other
+    /// input meanwhile is queued.
     case authenticate(mechanism: AMQPSymbol, initialResponse: [UInt8]?, hostname: String?)
     /// The peer opened the connection.
     case opened(AMQPOpen)

@@ -8,6 +8,8 @@ public struct AMQPConnectionStateMachine {
         case awaitingHeader
         case awaitingSASLInit
         case authenticating
+        /// A `sasl-challenge` went out; the peer's `sasl-response` is awaited.
+        case challenged
         case awaitingAMQPHeader
         case awaitingOpen
         case open
@@ -21,6 +23,8 @@ public struct AMQPConnectionStateMachine {
     private var endedChannels: Set<UInt16> = []
     /// Input that arrived while SASL was being decided (pyamqp pipelines its header and open).
     private var queued: [AMQPInbound] = []
+    /// The mechanism of the SASL exchange under way (named again when a challenge's response arrives).
+    private var saslMechanism: AMQPSymbol?
     /// A pipelining client sends a handful of frames before the SASL outcome; more than this is a flood.
     static let maximumQueuedInput = 64
     /// Keep-alives go no faster than this, whatever idle timeout the peer asks for.
@@ -46,7 +50,11 @@ public struct AMQPConnectionStateMachine {
     /// A header or frame arrived.
     public mutating func received(_ inbound: AMQPInbound, now: NIODeadline) -> [AMQPConnectionAction] {
         lastReceived = now
-        if phase == .authenticating {
+        if phase == .challenged, case .frame(.sasl(.response(let response))) = inbound {
+            phase = .authenticating
+            return [.authenticate(mechanism: saslMechanism ?? "", initialResponse: response, hostname: nil)]
+        }
+        if phase == .authenticating || phase == .challenged {
             guard queued.count < Self.maximumQueuedInput else {
                 return closing(AMQPError(condition: AMQPError.Condition.resourceLimitExceeded,
                                          description: "more than \(Self.maximumQueuedInput) frames before the SASL outcome"))
@@ -94,6 +102,7 @@ public struct AMQPConnectionStateMachine {
                 return [.send([.frame(.sasl(.outcome(code: 1, additionalData: nil)))]), .closeConnection(nil)]
             }
             phase = .authenticating
+            saslMechanism = mechanism
             return [.authenticate(mechanism: mechanism, initialResponse: response, hostname: hostname)]
         case (.awaitingSASLInit, _):
             phase = .closed
@@ -128,10 +137,20 @@ public struct AMQPConnectionStateMachine {
         return [.send([.header(supported)]), .closeConnection(nil)]
     }
 
+    /// Continues the SASL exchange instead of deciding: sends `sasl-challenge` with `data` (e.g. the TPM's activation
+    /// blob). The peer's `sasl-response` comes back as another `.authenticate` action (its bytes as `initialResponse`,
+    /// hostname nil), answered again with `challenge(_:)` or `authenticated(_:)`. Other input meanwhile is queued.
+    public mutating func challenge(_ data: [UInt8]) -> [AMQPConnectionAction] {
+        guard phase == .authenticating else { return [] }
+        phase = .challenged
+        return [.send([.frame(.sasl(.challenge(data)))])]
+    }
+
     /// The application's SASL decision; queued input is handled next. A refusal is answered with `failureCode`
     /// (1 auth, 2 sys, 3 sys-perm, 4 sys-temp: a store that could not be asked is 4, so the client may retry).
     public mutating func authenticated(_ accepted: Bool, failureCode: UInt8 = 1, now: NIODeadline) -> [AMQPConnectionAction] {
-        guard phase == .authenticating else { return [] }
+        // While challenged only a refusal makes sense (the server gives up on the exchange).
+        guard phase == .authenticating || phase == .challenged && !accepted else { return [] }
         guard accepted else {
             phase = .closed
             queued = []
