@@ -22,12 +22,18 @@ public struct HubShard: Sendable {
     let now: @Sendable () -> Date
     /// Twin read-modify-write cycles of one device run one at a time.
     let twinLocks = KeyedLock()
+    /// Scheduled jobs (jobs v2); nil when the shard's storage keeps none.
+    let jobStore: (any DeviceJobStore)?
+    /// Wakes the shard's job runner when a job is created or cancelled.
+    let jobWakeup = JobWakeup()
 
     /// Creates a shard.
     public init(name: String, hostName: String, registry: any DeviceRegistry, cloudToDevice: any CloudToDeviceStore,
                 telemetry: TelemetryBatcher, notifier: any HubNotifier, modules: (any ModuleRegistry)? = nil,
-                fileNotifications: (any FileNotificationStore)? = nil, now: @escaping @Sendable () -> Date = Date.init) {
+                fileNotifications: (any FileNotificationStore)? = nil, jobs: (any DeviceJobStore)? = nil,
+                now: @escaping @Sendable () -> Date = Date.init) {
         self.moduleRegistry = modules
+        jobStore = jobs
         self.fileNotifications = fileNotifications
         self.name = name
         self.hostName = hostName

@@ -58,16 +58,16 @@ extension ProvisioDatabase: HubEventStore {
         }
     }
 
-    private typealias HubEventRow = (message: TelemetryMessage, properties: String, system: String)
+    typealias HubEventRow = (message: TelemetryMessage, properties: String, system: String)
 
-    private static func hubEventRow(_ message: TelemetryMessage) throws -> HubEventRow {
+    static func hubEventRow(_ message: TelemetryMessage) throws -> HubEventRow {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         return (message, String(decoding: try encoder.encode(message.properties), as: UTF8.self),
                 String(decoding: try encoder.encode(message.systemProperties), as: UTF8.self))
     }
 
-    private static func insertHubEvents(_ rows: [HubEventRow], _ db: Database) throws {
+    static func insertHubEvents(_ rows: [HubEventRow], _ db: Database) throws {
         let statement = try db.cachedStatement(sql: """
             INSERT INTO hub_event (shard, device_id, module_id, enqueued_time, body, properties_json, system_properties_json)
             VALUES (?, ?, ?, ?, ?, ?, ?)

@@ -118,6 +118,7 @@ public final class ProvisioDatabase: Sendable {
         registerFeedbackLockMigration(&migrator)
         registerFileNotificationMigration(&migrator)
         registerEnrollmentCredentialJournalMigration(&migrator)
+        registerScheduledJobMigration(&migrator)
         return migrator
     }
 

@@ -21,6 +21,7 @@ public enum HubServiceRoutes {
         addTwinRoutes(to: routes, environment)
         addMessagingRoutes(to: routes, environment)
         addModuleRoutes(to: routes, environment)
+        addJobRoutes(to: routes, environment)
     }
 
     /// What every route needs.
