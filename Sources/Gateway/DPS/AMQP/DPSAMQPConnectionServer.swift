@@ -1,0 +1,107 @@
+import AMQPCodec
+import Foundation
+import Logging
+import NIOCore
+import NIOSSL
+
+/// Serves DPS AMQP connections whatever carries their bytes — TLS on the DPS AMQP port or a WebSocket on the DPS
+/// HTTPS listener: the frame codec with its limits, the open deadline, and one `DPSAMQPServedConnection` per
+/// connection fed by a single loop (received frames, finished work, clock ticks), as the hub's AMQP connections are.
+struct DPSAMQPConnectionServer: Sendable {
+    /// One connection's channel and presented certificates, ready to serve.
+    struct Connection: Sendable {
+        var channel: NIOAsyncChannel<AMQPInbound, AMQPOutbound>
+        var presentedCertificates: @Sendable () -> [NIOSSLCertificate]
+    }
+
+    /// A short name for logs (`dps`).
+    let name: String
+    /// From accept (or upgrade) to the end of the open exchange (SASL included): an absolute deadline.
+    let openTimeout: TimeAmount
+    let endpoint: DPSAMQPEndpoint
+    let logger: Logger
+    /// DPS requests are small JSON documents: frames and messages are bounded accordingly.
+    var limits = AMQPCodecLimits(maximumFrameSize: 65_536, maximumMessageSize: 256 * 1024)
+    /// Received frames that may wait for the state machine before the socket stops being read.
+    static let queuedFrameLimit = 64
+    /// How often the connection checks its clock (idle timeout, credential expiry).
+    static let tick: Duration = .seconds(1)
+
+    /// Adds the AMQP handlers and wraps the channel; must run on the channel's event loop. `readDeadline` false: an
+    /// earlier handler in the pipeline already runs a deadline.
+    func configure(_ channel: any Channel, readDeadline: Bool = true,
+                   presentedCertificates: @escaping @Sendable () -> [NIOSSLCertificate]) throws -> Connection {
+        let sync = channel.pipeline.syncOperations
+        if readDeadline { try sync.addHandler(ReadTimeoutHandler(timeout: openTimeout)) }
+        try sync.addHandler(ByteToMessageHandler(AMQPFrameDecoder(limits: limits)))
+        try sync.addHandler(MessageToByteHandler(AMQPFrameEncoder()))
+        let asyncChannel = try NIOAsyncChannel<AMQPInbound, AMQPOutbound>(wrappingChannelSynchronously: channel)
+        return Connection(channel: asyncChannel, presentedCertificates: presentedCertificates)
+    }
+
+    /// Runs the connection to its end.
+    func serve(_ connection: Connection) async {
+        let channel = connection.channel.channel
+        guard endpoint.connections.track(channel) else {
+            try? await connection.channel.executeThenClose { _, _ in }
+            return
+        }
+        var logger = self.logger
+        logger[metadataKey: "gateway.listener"] = "\(name)"
+        logger[metadataKey: "gateway.peer"] = "\(channel.remoteAddress.map { "\($0)" } ?? "?")"
+        let (inputs, continuation) = AsyncStream<DPSAMQPConnectionInput>.makeStream()
+        let budget = AMQPFrameBudget(limit: Self.queuedFrameLimit)
+        var served = DPSAMQPServedConnection(endpoint: endpoint, limits: limits, logger: logger,
+                                             source: ConnectionLimitHandler.sourceKey(channel.remoteAddress),
+                                             presentedCertificates: connection.presentedCertificates,
+                                             inject: { continuation.yield($0) })
+        do {
+            try await connection.channel.executeThenClose { inbound, outbound in
+                try await withThrowingDiscardingTaskGroup { group in
+                    defer {
+                        // However the loop ends: release the reader, end the inputs, close the channel (which ends the
+                        // inbound stream); the ticks and pending work end with the group's cancellation.
+                        budget.cancel()
+                        continuation.finish()
+                        channel.close(promise: nil)
+                        group.cancelAll()
+                    }
+                    group.addTask {
+                        do {
+                            for try await received in inbound {
+                                continuation.yield(.received(received))
+                                await budget.queued()
+                            }
+                            continuation.yield(.ended(nil))
+                        } catch {
+                            continuation.yield(.ended(error))
+                        }
+                    }
+                    group.addTask {
+                        while !Task.isCancelled {
+                            try? await Task.sleep(for: Self.tick)
+                            continuation.yield(.tick)
+                        }
+                    }
+                    loop: for await input in inputs {
+                        if case .received = input { budget.processed() }
+                        let step = served.handle(input)
+                        if !step.outbound.isEmpty { try await outbound.write(contentsOf: step.outbound) }
+                        if step.openCompleted {
+                            try await channel.triggerUserOutboundEvent(ReadTimeoutHandler.SetTimeout(timeout: nil))
+                        }
+                        if step.finished { break loop }
+                        for work in step.work {
+                            group.addTask { continuation.yield(.completed(await work.run())) }
+                        }
+                    }
+                }
+            }
+        } catch {
+            logger.debug("DPS AMQP connection ended", metadata: ["gateway.reason": "\(error)"])
+        }
+        served.closed()
+        endpoint.connections.release(channel, clientId: nil)
+        channel.close(promise: nil)
+    }
+}
