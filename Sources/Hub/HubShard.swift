@@ -27,13 +27,19 @@ public struct HubShard: Sendable {
     /// Wakes the shard's job runner when a job is created or cancelled.
     let jobWakeup = JobWakeup()
 
+    /// Automatic device configurations; nil when the shard's storage keeps none.
+    let configurationStore: (any ConfigurationStore)?
+    /// Twins the configuration convergence still has to look at.
+    public let configurationWork = ConfigurationWork()
+
     /// Creates a shard.
     public init(name: String, hostName: String, registry: any DeviceRegistry, cloudToDevice: any CloudToDeviceStore,
                 telemetry: TelemetryBatcher, notifier: any HubNotifier, modules: (any ModuleRegistry)? = nil,
                 fileNotifications: (any FileNotificationStore)? = nil, jobs: (any DeviceJobStore)? = nil,
-                now: @escaping @Sendable () -> Date = Date.init) {
+                configurations: (any ConfigurationStore)? = nil, now: @escaping @Sendable () -> Date = Date.init) {
         self.moduleRegistry = modules
         jobStore = jobs
+        configurationStore = configurations
         self.fileNotifications = fileNotifications
         self.name = name
         self.hostName = hostName

@@ -87,7 +87,8 @@ public struct ProvisioServer: Sendable {
         let shards = Dictionary(uniqueKeysWithValues: configuration.shards.map { shard in
             (shard.name, HubShard(name: shard.name, hostName: shard.endpoint.hostName, registry: routing.registry,
                                   cloudToDevice: installation.database, telemetry: telemetry, notifier: connections,
-                                  modules: installation.database, fileNotifications: installation.database, jobs: installation.database))
+                                  modules: installation.database, fileNotifications: installation.database, jobs: installation.database,
+                                  configurations: installation.database))
         })
         let deviceTrust = X509Attestor(repository: installation.database)
         let ocspSigners = try await Self.ocspSigners(configuration: configuration, installation: installation)
@@ -124,6 +125,10 @@ public struct ProvisioServer: Sendable {
                               connections: connections, tlsContexts: tlsContexts, interval: .milliseconds(250), logger: logger),
         ]
         services += shards.values.map { ScheduledJobService(shard: $0, logger: logger) as any Service }
+        services += shards.values.map {
+            ConfigurationConvergenceService(shard: $0, interval: .seconds(Int64(limits.configurationMetricsIntervalSeconds)), logger: logger)
+                as any Service
+        }
         for (name, endpoint) in endpoints {
             guard let identity = installation.tlsIdentities[name] else { continue }
             var endpointLogger = logger

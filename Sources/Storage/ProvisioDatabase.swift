@@ -119,6 +119,7 @@ public final class ProvisioDatabase: Sendable {
         registerFileNotificationMigration(&migrator)
         registerEnrollmentCredentialJournalMigration(&migrator)
         registerScheduledJobMigration(&migrator)
+        registerConfigurationMigration(&migrator)
         return migrator
     }
 

@@ -27,6 +27,7 @@ extension HubShard {
                     capabilities: specification.capabilities ?? DeviceCapabilities(), now: stamp)
                 identity.statusReason = specification.statusReason
                 try await registry.save(shard: name, device: identity, twin: DeviceTwin(etag: Self.newETag()))
+                configurationTargetsMayHaveChanged(deviceId: identity.deviceId)
                 return identity
             }
             guard let ifMatch else { throw HubError.deviceAlreadyExists(existing.deviceId) }

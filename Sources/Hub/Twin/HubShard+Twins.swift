@@ -42,6 +42,7 @@ extension HubShard {
             if let notification {
                 await notifier.desiredPropertiesChanged(shard: name, deviceId: deviceId, moduleId: moduleId, patch: notification)
             }
+            if moduleId == nil, patch["tags"] != nil { configurationTargetsMayHaveChanged(deviceId: identity.deviceId) }
             return twin.serviceDocument(identity: identity)
         }
     }
@@ -57,6 +58,7 @@ extension HubShard {
             twin.etag = Self.newETag()
             try await save(identity, twin)
             await notifier.desiredPropertiesChanged(shard: name, deviceId: deviceId, moduleId: moduleId, patch: notification)
+            if moduleId == nil { configurationTargetsMayHaveChanged(deviceId: identity.deviceId) }
             return twin.serviceDocument(identity: identity)
         }
     }

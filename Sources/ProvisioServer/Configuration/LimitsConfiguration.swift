@@ -34,6 +34,8 @@ public struct LimitsConfiguration: Codable, Sendable, Equatable {
     public var uncommittedBytesPerConnection: Int = 1 << 20
     /// Telemetry bytes all connections together may have waiting for their commit.
     public var uncommittedBytesTotal: Int = 256 << 20
+    /// Seconds between full passes of automatic device configurations over every twin (convergence and metrics).
+    public var configurationMetricsIntervalSeconds: Int = 30
 
     /// The defaults.
     public init() {}
@@ -43,6 +45,7 @@ public struct LimitsConfiguration: Codable, Sendable, Equatable {
         case connectionsPerAddress, connectionsTotal, unauthenticatedRequestsPerSecond, unauthenticatedBurst
         case tpmChallengesPerRegistration, tpmChallengesPerAddress, tpmChallengesTotal
         case uncommittedMessagesPerConnection, uncommittedBytesPerConnection, uncommittedBytesTotal
+        case configurationMetricsIntervalSeconds
     }
 
     /// Each bound's key, its allowed range and its value: what `validate` checks and the docs list.
@@ -63,6 +66,7 @@ public struct LimitsConfiguration: Codable, Sendable, Equatable {
             (.uncommittedMessagesPerConnection, 1...65_535, uncommittedMessagesPerConnection),
             (.uncommittedBytesPerConnection, 1_024...(1 << 30), uncommittedBytesPerConnection),
             (.uncommittedBytesTotal, (1 << 20)...(1 << 36), uncommittedBytesTotal),
+            (.configurationMetricsIntervalSeconds, 1...86_400, configurationMetricsIntervalSeconds),
         ]
     }
 
@@ -89,6 +93,7 @@ public struct LimitsConfiguration: Codable, Sendable, Equatable {
         uncommittedMessagesPerConnection = try value(.uncommittedMessagesPerConnection, defaults.uncommittedMessagesPerConnection)
         uncommittedBytesPerConnection = try value(.uncommittedBytesPerConnection, defaults.uncommittedBytesPerConnection)
         uncommittedBytesTotal = try value(.uncommittedBytesTotal, defaults.uncommittedBytesTotal)
+        configurationMetricsIntervalSeconds = try value(.configurationMetricsIntervalSeconds, defaults.configurationMetricsIntervalSeconds)
     }
 
     /// Checks every bound's range and that the per-address bounds fit in the totals.
