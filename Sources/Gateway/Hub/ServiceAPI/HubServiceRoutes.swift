@@ -22,6 +22,8 @@ public enum HubServiceRoutes {
         addMessagingRoutes(to: routes, environment)
         addModuleRoutes(to: routes, environment)
         addJobRoutes(to: routes, environment)
+        addConfigurationRoutes(to: routes, environment)
+        addBulkRegistryRoutes(to: routes, environment)
     }
 
     /// What every route needs.
