@@ -46,7 +46,7 @@ public struct ProvisioServer: Sendable {
         // Every listener reports "{endpoint}/{kind}" when bound; the server is ready when all of them have.
         let listenerKinds = ["mqtt", "https"]
         // Shards also serve AMQP (the Event Hubs-compatible endpoint and the service links).
-        let expected = Set(endpoints.flatMap { endpoint in listenerKinds.map { "\(endpoint.0)/\($0)" } } + ["dps/pki"]
+        let expected = Set(endpoints.flatMap { endpoint in listenerKinds.map { "\(endpoint.0)/\($0)" } } + ["dps/pki", "dps/amqp"]
             + configuration.shards.map { "\($0.name)/amqp" })
         let document = ConnectionDocumentBuilder(configuration: configuration, installation: installation)
         let connectionFile = dataDirectory.connectionDocument
@@ -81,6 +81,9 @@ public struct ProvisioServer: Sendable {
         let limits = configuration.limits
         let (listenerLimits, telemetryBudget) = (limits.listenerLimits(), limits.telemetryBudget())
         let unauthenticatedLimiter = limits.unauthenticatedLimiter()
+        // One store of pending TPM challenges for HTTPS and AMQP: the bounds per registration and source hold across both.
+        let tpmChallenges = TPMChallengeStore(keysPerRegistration: limits.tpmChallengesPerRegistration,
+                                              keysPerSource: limits.tpmChallengesPerAddress, totalKeys: limits.tpmChallengesTotal)
 
         let startedAt = Date()
         let telemetry = TelemetryBatcher(store: routing.telemetryStore)
@@ -176,6 +179,20 @@ public struct ProvisioServer: Sendable {
                 services.append(listener)
                 amqpListener = listener
             }
+            var dpsAMQPListener: DPSAMQPListener?
+            if name == "dps" {
+                let listener = DPSAMQPListener(
+                    configuration: .init(name: name, host: endpoint.effectiveListenAddress, port: endpoint.amqpPort, identity: identity,
+                                         openTimeout: .seconds(Int64(limits.mqttConnectTimeoutSeconds)),
+                                         reloadableContext: tlsContexts[name], connections: listenerLimits.connections),
+                    idScope: installation.idScope.value, repository: installation.database, registrations: registrations,
+                    rateLimiter: rateLimiter, tpmChallenges: tpmChallenges, tpmPolicy: tpmPolicy,
+                    operationalCertificates: operationalCertificates, revocation: revocation, sessions: connections.sessions,
+                    unauthenticatedLimiter: unauthenticatedLimiter, idleTimeout: .seconds(Int64(limits.amqpIdleTimeoutSeconds)),
+                    logger: endpointLogger, onBound: { await tracker.listenerBound("dps/amqp", at: $0) })
+                services.append(listener)
+                dpsAMQPListener = listener
+            }
             let router = Router(context: ProvisioRequestContext.self)
             router.middlewares.add(ServiceErrorMiddleware())
             router.middlewares.add(RevocationEnforcingMiddleware(checker: revocation))
@@ -194,9 +211,7 @@ public struct ProvisioServer: Sendable {
                 DPSServiceRoutes.addAuditRoutes(to: router, log: installation.database, authenticator: dpsAuthenticator)
                 DPSDeviceRoutes(idScope: installation.idScope.value, repository: installation.database,
                                 registrations: registrations, rateLimiter: rateLimiter,
-                                unauthenticatedLimiter: unauthenticatedLimiter, tpmChallenges: TPMChallengeStore(
-                                    keysPerRegistration: limits.tpmChallengesPerRegistration,
-                                    keysPerSource: limits.tpmChallengesPerAddress, totalKeys: limits.tpmChallengesTotal),
+                                unauthenticatedLimiter: unauthenticatedLimiter, tpmChallenges: tpmChallenges,
                                 tpmPolicy: tpmPolicy,
                                 operationalCertificates: operationalCertificates).add(to: router)
                 ESTRoutes(repository: installation.database, issuer: operationalIssuer, inventory: installation.database,
@@ -224,7 +239,8 @@ public struct ProvisioServer: Sendable {
                 name: name, host: endpoint.effectiveListenAddress, port: endpoint.httpsPort, fallbackPort: endpoint.httpsFallbackPort,
                 identity: identity,
                 reloadableContext: tlsContexts[name], router: router, limits: listenerLimits,
-                tunnels: [mqttListener.webSocketTunnel] + (amqpListener.map { [$0.webSocketTunnel] } ?? []), logger: endpointLogger,
+                tunnels: [mqttListener.webSocketTunnel] + (amqpListener.map { [$0.webSocketTunnel] } ?? [])
+                    + (dpsAMQPListener.map { [$0.webSocketTunnel] } ?? []), logger: endpointLogger,
                 onBound: { await tracker.listenerBound("\(name)/https", at: $0) }))
         }
 
