@@ -9,6 +9,12 @@ public final class ConfigurationWork: Sendable {
         public var everyDevice: Bool
         /// These devices must be looked at.
         public var deviceIds: Set<String>
+
+        /// Creates a batch.
+        public init(everyDevice: Bool, deviceIds: Set<String>) {
+            self.everyDevice = everyDevice
+            self.deviceIds = deviceIds
+        }
     }
 
     private struct State {
