@@ -174,7 +174,7 @@ struct HubJobsTests {
 
     @Test("kill -9 in the middle of a twin-update job: after a restart every device is updated exactly once")
     func killDuringTwinJob() async throws {
-        let count = 5000
+        let count = 10_000
         let dataDirectory = try TemporaryDirectory(prefix: "job-crash")
         let addresses = ServerAddresses.unique()
         let server = try await ServerProcess.start(addresses: addresses, dataDirectory: dataDirectory)
