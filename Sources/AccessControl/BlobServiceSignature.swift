@@ -38,14 +38,27 @@ public struct BlobServiceSignature: Sendable, Equatable {
         return "?" + ["sv", "sr", "sig", "se", "sp"].map { "\($0)=\(escape(parameters[$0] ?? ""))" }.joined(separator: "&")
     }
 
+    /// Issues a container SAS (`sr=c`) for every blob of `account/container` (import and export jobs' containers).
+    public static func issue(account: String, container: String, permissions: String, expiry: Date, key: SharedAccessKey) -> String {
+        let expiryText = timestamp(expiry)
+        var parameters = ["sv": version, "sr": "c", "sp": permissions, "se": expiryText]
+        parameters["sig"] = Data(key.sign(Array(stringToSign(parameters, account: account, container: container, blob: nil).utf8)))
+            .base64EncodedString()
+        return "?" + ["sv", "sr", "sig", "se", "sp"].map { "\($0)=\(escape(parameters[$0] ?? ""))" }.joined(separator: "&")
+    }
+
     /// Checks version, resource (`sr=b`), expiry at `now`, that `required` is among the permissions, and the signature
     /// for exactly `account/container/blob`. Throws a message fit for Azure's `AuthenticationFailed` or
     /// `AuthorizationPermissionMismatch` error.
     public func validate(account: String, container: String, blob: String, required: Character, key: SharedAccessKey,
                          now: Date) throws(BlobSignatureFailure) {
         guard parameters["sv"] == Self.version else { throw .authenticationFailed("the signed version is not \(Self.version)") }
-        guard parameters["sr"] == "b" else { throw .authenticationFailed("the signed resource is not a blob (sr=b)") }
-        let expected = Data(key.sign(Array(Self.stringToSign(parameters, account: account, container: container, blob: blob).utf8)))
+        // A container SAS (sr=c) covers every blob of its container and is signed without a blob name.
+        guard parameters["sr"] == "b" || parameters["sr"] == "c" else {
+            throw .authenticationFailed("the signed resource is not a blob or container (sr=b, sr=c)")
+        }
+        let signedBlob = parameters["sr"] == "c" ? nil : blob
+        let expected = Data(key.sign(Array(Self.stringToSign(parameters, account: account, container: container, blob: signedBlob).utf8)))
         guard let given = Data(base64Encoded: signature), Self.constantTimeEqual(Array(given), Array(expected)) else {
             throw .authenticationFailed("Signature did not match. The SAS does not grant access to this blob")
         }
@@ -60,8 +73,8 @@ public struct BlobServiceSignature: Sendable, Equatable {
         }
     }
 
-    static func stringToSign(_ parameters: [String: String], account: String, container: String, blob: String) -> String {
-        let resource = "/blob/\(account)/\(container)/\(blob)"
+    static func stringToSign(_ parameters: [String: String], account: String, container: String, blob: String?) -> String {
+        let resource = blob.map { "/blob/\(account)/\(container)/\($0)" } ?? "/blob/\(account)/\(container)"
         return [parameters["sp"], parameters["st"], parameters["se"], resource, parameters["si"], parameters["sip"],
                 parameters["spr"], parameters["sv"], parameters["rscc"], parameters["rscd"], parameters["rsce"],
                 parameters["rscl"], parameters["rsct"]].map { $0 ?? "" }.joined(separator: "\n")

@@ -31,15 +31,21 @@ public struct HubShard: Sendable {
     let configurationStore: (any ConfigurationStore)?
     /// Twins the configuration convergence still has to look at.
     public let configurationWork = ConfigurationWork()
+    /// Import and export jobs; nil when the shard's storage keeps none.
+    let importExportStore: (any ImportExportJobStore)?
+    /// Wakes the shard's import and export runner when a job is created or cancelled.
+    let importExportWakeup = JobWakeup()
 
     /// Creates a shard.
     public init(name: String, hostName: String, registry: any DeviceRegistry, cloudToDevice: any CloudToDeviceStore,
                 telemetry: TelemetryBatcher, notifier: any HubNotifier, modules: (any ModuleRegistry)? = nil,
                 fileNotifications: (any FileNotificationStore)? = nil, jobs: (any DeviceJobStore)? = nil,
-                configurations: (any ConfigurationStore)? = nil, now: @escaping @Sendable () -> Date = Date.init) {
+                configurations: (any ConfigurationStore)? = nil, importExportJobs: (any ImportExportJobStore)? = nil,
+                now: @escaping @Sendable () -> Date = Date.init) {
         self.moduleRegistry = modules
         jobStore = jobs
         configurationStore = configurations
+        importExportStore = importExportJobs
         self.fileNotifications = fileNotifications
         self.name = name
         self.hostName = hostName

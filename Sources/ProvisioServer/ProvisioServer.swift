@@ -91,7 +91,7 @@ public struct ProvisioServer: Sendable {
             (shard.name, HubShard(name: shard.name, hostName: shard.endpoint.hostName, registry: routing.registry,
                                   cloudToDevice: installation.database, telemetry: telemetry, notifier: connections,
                                   modules: installation.database, fileNotifications: installation.database, jobs: installation.database,
-                                  configurations: installation.database))
+                                  configurations: installation.database, importExportJobs: installation.database))
         })
         let deviceTrust = X509Attestor(repository: installation.database)
         let ocspSigners = try await Self.ocspSigners(configuration: configuration, installation: installation)
@@ -128,6 +128,13 @@ public struct ProvisioServer: Sendable {
                               connections: connections, tlsContexts: tlsContexts, interval: .milliseconds(250), logger: logger),
         ]
         services += shards.values.map { ScheduledJobService(shard: $0, logger: logger) as any Service }
+        // Import and export jobs reach the shards' own blob services, each through its file-upload key.
+        let blobServices = shards.values.compactMap { shard in
+            fileUploads(shard: shard, installation: installation, dataDirectory: dataDirectory).map { (shard.name, $0) }
+        }
+        let containers = ShardBlobContainers(uploadsByHostName: Dictionary(
+            blobServices.map { ($0.1.shard.hostName, $0.1) }, uniquingKeysWith: { first, _ in first }))
+        services += shards.values.map { ImportExportJobService(shard: $0, containers: containers) as any Service }
         services += shards.values.map {
             ConfigurationConvergenceService(shard: $0, interval: .seconds(Int64(limits.configurationMetricsIntervalSeconds)), logger: logger)
                 as any Service
@@ -224,6 +231,11 @@ public struct ProvisioServer: Sendable {
                     authenticator: ServiceAuthenticator(policies: installation.hubPolicies[name] ?? [],
                                                         hostNames: Self.serviceHostNames(endpoint, boundPort: endpoint.httpsPort)),
                     presence: connections)
+                if let uploads = blobServices.first(where: { $0.0 == name })?.1 {
+                    HubImportExportRoutes.add(to: router, shard: shard, authenticator: ServiceAuthenticator(
+                        policies: installation.hubPolicies[name] ?? [], hostNames: Self.serviceHostNames(endpoint, boundPort: endpoint.httpsPort)),
+                                              uploads: uploads)
+                }
                 if let hubAuthenticator {
                     HubDeviceRoutes.add(to: router, shard: shard, credentials: hubAuthenticator.credentials,
                                         fileUploads: fileUploads(shard: shard, installation: installation, dataDirectory: dataDirectory),

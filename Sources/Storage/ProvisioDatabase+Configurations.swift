@@ -3,7 +3,7 @@ import GRDB
 import Hub
 
 extension ProvisioDatabase: ConfigurationStore {
-    /// v15: automatic device configurations, one JSON row per shard and id.
+    /// v15: automatic device configurations, one JSON row per shard and id, and import and export jobs.
     static func registerConfigurationMigration(_ migrator: inout DatabaseMigrator) {
         migrator.registerMigration("v15-configurations") { db in
             try db.create(table: "hub_configuration") { table in
@@ -12,6 +12,7 @@ extension ProvisioDatabase: ConfigurationStore {
                 table.column("json", .text).notNull()
                 table.primaryKey(["shard", "configuration_id"])
             }
+            try createImportExportJobTable(db)
         }
     }
 
