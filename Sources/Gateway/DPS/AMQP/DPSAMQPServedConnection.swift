@@ -277,10 +277,11 @@ struct DPSAMQPServedConnection {
         }
     }
 
-    /// SASL outcome for a refusal: `auth` for credentials, `sys-temp` when the store could not be asked or the
-    /// source is past its budget (the client may retry later). Refused credentials are charged to the source.
+    /// SASL outcome for a refusal: `auth` for credentials (and keys that do not parse), `sys-temp` when the store could
+    /// not be asked, the service is throttling, or the source is past its budget (the client may retry later). Refused
+    /// credentials are unauthenticated work, charged to the source.
     private func refusalCode(_ error: ProvisioningError) -> UInt8 {
-        guard error.status == 401 || error.status == 403 || error.status == 404 else { return 4 }
+        if error.status == 429 || error.status >= 500 { return 4 }
         if endpoint.unauthenticatedLimiter?.admit(source: source) != nil { return 4 }
         return 1
     }
