@@ -115,6 +115,32 @@ extension ProvisioDatabase: DeviceJobStore {
         }
     }
 
+    /// Marks scheduled steps running; returns the ids marked.
+    public func startSteps(shard: String, jobId: String, deviceIds: [String], at time: Date) async throws -> Set<String> {
+        try await pool.write { db in
+            let update = try db.cachedStatement(sql: """
+                UPDATE hub_job_device SET status = 'running', started = ?, updated = ?
+                WHERE shard = ? AND job_id = ? AND device_key = ? AND status = 'scheduled'
+                """)
+            let stamp = time.timeIntervalSince1970
+            var started = Set<String>()
+            for deviceId in deviceIds {
+                try update.execute(arguments: [stamp, stamp, shard, jobId, deviceId.lowercased()])
+                if db.changesCount > 0 { started.insert(deviceId) }
+            }
+            return started
+        }
+    }
+
+    /// Puts running steps back to scheduled.
+    public func rescheduleRunningSteps(shard: String, jobId: String) async throws {
+        try await pool.write { db in
+            try db.execute(sql: """
+                UPDATE hub_job_device SET status = 'scheduled', started = NULL WHERE shard = ? AND job_id = ? AND status = 'running'
+                """, arguments: [shard, jobId])
+        }
+    }
+
     /// Records ended steps; a step already ended keeps its result.
     public func recordSteps(shard: String, jobId: String, results: [DeviceJobStepResult], at time: Date) async throws {
         let coder = StoredJSON()

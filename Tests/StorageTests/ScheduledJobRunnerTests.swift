@@ -82,6 +82,7 @@ import Testing
                 #expect(try await Self.eventually { devices.calling == ["a", "b"] })
                 #expect(try await Self.eventually { try await shard.scheduledJob("job-c").job.status == .queued })
                 #expect(try await shard.scheduledJob("job-a").job.status == .running)
+                #expect(try await shard.scheduledJob("job-a").statistics == DeviceJobStatistics(deviceCount: 1, runningCount: 1))
                 #expect(try await Self.eventually { try await shard.scheduledJob("later").job.status == .scheduled })
 
                 devices.release("a")

@@ -151,6 +151,39 @@ import Testing
         }
     }
 
+    @Test("a method call under way when the process stopped is made again on resume; a cancel spares running steps")
+    func runningStepsOnResumeAndCancel() async throws {
+        try await withTemporaryDatabase { database, _ in
+            let clock = FeedbackLockTests.TestClock()
+            let shard = Self.shard(database, clock: clock)
+            try await Self.addDevices(shard, count: 4)
+            var job = try await shard.createScheduledJob(ScheduledJob(
+                jobId: "reboot", type: .scheduleDeviceMethod, queryCondition: "", createdTime: clock.now, startTime: clock.now,
+                maxExecutionTimeInSeconds: 60, cloudToDeviceMethod: DirectMethodRequest(methodName: "reboot", payload: nil)))
+            job.status = .running
+            #expect(try await database.startJob(shard: "hub-1", job: job, targets: ["dev-000", "dev-001"]))
+            #expect(try await database.startSteps(shard: "hub-1", jobId: "reboot", deviceIds: ["dev-000", "dev-001"], at: clock.now)
+                == ["dev-000", "dev-001"])
+            #expect(try await database.startSteps(shard: "hub-1", jobId: "reboot", deviceIds: ["dev-000"], at: clock.now).isEmpty)
+            #expect(try await shard.scheduledJob("reboot").statistics == DeviceJobStatistics(deviceCount: 2, runningCount: 2))
+            try await shard.runScheduledJob("reboot")
+            #expect(try await shard.scheduledJob("reboot").statistics == DeviceJobStatistics(deviceCount: 2, failedCount: 2))
+
+            var other = try await shard.createScheduledJob(ScheduledJob(
+                jobId: "other", type: .scheduleDeviceMethod, queryCondition: "", createdTime: clock.now, startTime: clock.now,
+                maxExecutionTimeInSeconds: 60, cloudToDeviceMethod: DirectMethodRequest(methodName: "reboot", payload: nil)))
+            other.status = .running
+            #expect(try await database.startJob(shard: "hub-1", job: other, targets: ["dev-000", "dev-001"]))
+            _ = try await database.startSteps(shard: "hub-1", jobId: "other", deviceIds: ["dev-000"], at: clock.now)
+            #expect(try await shard.cancelScheduledJob("other").statistics == DeviceJobStatistics(deviceCount: 2, runningCount: 1))
+            try await database.recordSteps(shard: "hub-1", jobId: "other", results: [
+                DeviceJobStepResult(deviceId: "dev-000", status: .completed), DeviceJobStepResult(deviceId: "dev-001", status: .completed),
+            ], at: clock.now)
+            #expect(try await shard.scheduledJob("other").statistics == DeviceJobStatistics(deviceCount: 2, succeededCount: 1),
+                    "the call under way finishes; the cancelled step keeps its state")
+        }
+    }
+
     @Test("bad jobs are refused: duplicate id, bad condition, missing patch, bad method")
     func refusals() async throws {
         try await withTemporaryDatabase { database, _ in

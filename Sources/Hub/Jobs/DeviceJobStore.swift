@@ -16,6 +16,11 @@ public protocol DeviceJobStore: Sendable {
     func startJob(shard: String, job: ScheduledJob, targets: [String]) async throws -> Bool
     /// Up to `limit` device ids of the job still `scheduled`, in id order.
     func scheduledDevices(shard: String, jobId: String, limit: Int) async throws -> [String]
+    /// Marks steps still `scheduled` as `running` (a method call is about to go out); returns the ids marked, so a
+    /// step cancelled meanwhile is not started.
+    func startSteps(shard: String, jobId: String, deviceIds: [String], at time: Date) async throws -> Set<String>
+    /// Puts `running` steps back to `scheduled`: after a restart, a call that was under way is made again.
+    func rescheduleRunningSteps(shard: String, jobId: String) async throws
     /// Records step results (method jobs and failed steps); a step already ended keeps its first result.
     func recordSteps(shard: String, jobId: String, results: [DeviceJobStepResult], at time: Date) async throws
     /// Writes twins of completed twin-update steps, their hub events and the steps' completion in ONE transaction:

@@ -18,6 +18,9 @@ extension HubShard {
             job.statusMessage = nil
             let targets = try await jobTargets(job)
             guard try await store.startJob(shard: name, job: job, targets: targets) else { return }
+        } else {
+            // Resumed (the runner runs a job in one task at a time): calls under way when the process stopped go again.
+            try await store.rescheduleRunningSteps(shard: name, jobId: jobId)
         }
         while true {
             guard let current = try await store.job(shard: name, jobId: jobId), current.status == .running else { return }
@@ -111,14 +114,17 @@ extension HubShard {
     }
 
     /// Calls the job's method on each device of the batch (a few at a time) through the shard's connections, as the
-    /// service API's invoke does, and records each answer or failure. A crash between a call and its record repeats
-    /// that call after the restart: methods are at least once, as in IoT Hub.
+    /// service API's invoke does, and records each answer or failure. Each slice's steps are marked `running` first
+    /// (a step cancelled meanwhile is skipped); a crash between a call and its record repeats that call after the
+    /// restart: methods are at least once, as in IoT Hub.
     private func invokeMethod(_ job: ScheduledJob, on batch: [String], store: any DeviceJobStore) async throws {
         guard let request = job.cloudToDeviceMethod else { return }
-        var results: [DeviceJobStepResult] = []
         for start in stride(from: 0, to: batch.count, by: Self.jobMethodConcurrency) {
-            let slice = batch[start..<min(start + Self.jobMethodConcurrency, batch.count)]
-            results += await withTaskGroup(of: DeviceJobStepResult.self) { group in
+            let candidates = Array(batch[start..<min(start + Self.jobMethodConcurrency, batch.count)])
+            let started = try await store.startSteps(shard: name, jobId: job.jobId, deviceIds: candidates, at: now())
+            let slice = candidates.filter { started.contains($0) }
+            guard !slice.isEmpty else { continue }
+            let results = await withTaskGroup(of: DeviceJobStepResult.self) { group in
                 for deviceId in slice {
                     group.addTask {
                         do {
@@ -138,7 +144,7 @@ extension HubShard {
                 for await result in group { collected.append(result) }
                 return collected
             }
+            try await store.recordSteps(shard: name, jobId: job.jobId, results: results, at: now())
         }
-        try await store.recordSteps(shard: name, jobId: job.jobId, results: results, at: now())
     }
 }

@@ -8,7 +8,7 @@ south device; with ``bulk_create_or_update_devices`` forty offline devices tagge
 ``IoTHubJobManager``: a twin-update job over ``tags.site = 'north'`` (every north twin updated, the connected
 devices notified, the south one untouched); a method job over the same condition (connected devices answer,
 offline ones fail); a job starting in ten minutes (``scheduled``) that is cancelled; a method job over the slow
-group with a connect timeout, cancelled while it runs; a bad query condition (expects 400) and a duplicate job id
+group with a connect timeout, cancelled while it runs (its calls under way end, no other starts); a bad query condition (expects 400) and a duplicate job id
 (expects 409); ``query_scheduled_jobs`` by type and status. Prints one JSON object with what each step returned.
 """
 
@@ -177,8 +177,13 @@ def main():
     queried = jobs.query_scheduled_jobs(None, "cancelled")
     result["cancelledJobIds"] = sorted(item["jobId"] for item in queried.items)
 
-    # Read again after the steps above (longer than the slow job's connect timeout): a cancelled job stays put.
-    result["slowJobLater"] = summary(jobs.get_scheduled_job("method-slow"))
+    # The calls under way at the cancel end (each waits at most its connect timeout); nothing else starts.
+    deadline = time.monotonic() + WAIT_SECONDS
+    later_slow = jobs.get_scheduled_job("method-slow")
+    while later_slow.device_job_statistics.running_count and time.monotonic() < deadline:
+        time.sleep(0.1)
+        later_slow = jobs.get_scheduled_job("method-slow")
+    result["slowJobLater"] = summary(later_slow)
     for client in clients:
         try:
             client.shutdown()
