@@ -55,6 +55,12 @@ struct DPSAMQPReport: Decodable, Sendable {
         var otherBodyId: Outcome?
         var unknownOperationId: Outcome?
         var afterRefusals: String?
+        // A disabled enrollment; throttling.
+        var closedWith: String?
+        var accepted: Int?
+        var condition: String?
+        var errorCode: Int?
+        var retryAfterInfo: Int?
         // TPM.
         var attestationType: String?
         var outcome: Int?
@@ -136,6 +142,27 @@ struct DPSAMQPTests {
         #expect(refusals.unknownOperationId?.errorCode.map { $0 / 1000 } == 404)
         #expect(refusals.afterRefusals == "assigned", "the connection goes on after refused requests")
 
+        let disabled = try report.step("disabled")
+        #expect(disabled.status == "assigned")
+        #expect(disabled.closedWith?.contains("unauthorized-access") == true, "\(disabled.closedWith ?? "still open")")
+
+        #expect(try await server.stop() == .exited(0))
+    }
+
+    @Test("past the registration budget a register is rejected with 429 and Retry-After")
+    func throttling() async throws {
+        var addresses = ServerAddresses.unique()
+        addresses.dpsSettings = ["registrationRateLimit: 1"]
+        let server = try await ServerProcess.start(addresses: addresses)
+        let work = try TemporaryDirectory(prefix: "dps-amqp-throttle")
+        let report = try await PythonRunner.run(
+            "dps_amqp_flow.py", [server.dataFile("connection.json").path, work.url.path, "throttle"], as: DPSAMQPReport.self,
+            timeout: .seconds(120))
+        let throttle = try report.step("throttle")
+        #expect((throttle.accepted ?? 0) >= 1, "the budget admits the first")
+        #expect(throttle.condition == "amqp:resource-limit-exceeded")
+        #expect(throttle.errorCode == 429_001)
+        #expect((throttle.retryAfterInfo ?? 0) >= 1, "Retry-After in the rejection's info")
         #expect(try await server.stop() == .exited(0))
     }
 

@@ -1,14 +1,16 @@
 """DPS over AMQP end to end with two independent client stacks: python-qpid-proton and uamqp (azure-uamqp-c, the C
 SDK's AMQP stack).
 
-Usage: dps_amqp_flow.py CONNECTION_JSON WORK_DIR
+Usage: dps_amqp_flow.py CONNECTION_JSON WORK_DIR [STEP,...]
 
 Steps: a symmetric-key individual enrollment and a group (derived key) registered with each stack over SASL PLAIN,
 each assigned device then connecting to its hub over MQTT (azure-iot-device); uamqp over a WebSocket (`AMQPWSB10`) on
 the DPS HTTPS port; an X.509 device with its TLS client certificate (proton, no SASL as the C SDK, and SASL EXTERNAL);
 the C# SDK's request shapes (empty data register body, GUID correlation-id, amqp-value status body); refusals: a
 wrong key (SASL outcome auth), another registration id (attach refused), malformed requests (rejected with DPS's error
-JSON), a registrationId in the body that is not the connection's.
+JSON), a registrationId in the body that is not the connection's; a disabled enrollment closes its open connection.
+STEP,... (or DPS_AMQP_STEPS) runs a subset; `throttle` (429 with Retry-After past the registration budget) runs only when
+named, against a server with a low registrationRateLimit.
 Prints one JSON object: {"steps": {name: {"ok": bool, "error": str?, ...}}}.
 """
 import json
@@ -198,10 +200,61 @@ def refusals():
     return result
 
 
+def disabled():
+    """Disabling the enrollment closes a connection it admitted (as it closes an MQTT session)."""
+    registration_id = "amqp-disabled"
+    key = individual(registration_id)
+    client = ProtonClient(dps, registration_id, dps.sas(registration_id, key))
+    try:
+        first, last = register(client, registration_id)
+        enrollment = service.get_individual_enrollment(registration_id)
+        enrollment.provisioning_status = "disabled"
+        service.create_or_update(enrollment)
+        deadline = time.monotonic() + 20
+        closed = None
+        while closed is None and time.monotonic() < deadline:
+            try:
+                # Each request pumps the connection; the server closes it once the lapse reaches it.
+                client.request(status_request(first.body["operationId"]), b"")
+                time.sleep(0.2)  # paces the polling of a condition with a deadline
+            except Exception as error:
+                closed = "%s: %s" % (type(error).__name__, str(error)[:300])
+    finally:
+        client.close()
+    check(closed is not None, "the connection stayed open for 20 s after the enrollment was disabled")
+    return {"status": last.body.get("status"), "closedWith": closed}
+
+
+def throttle():
+    """Past the registration budget a register is rejected with 429 and Retry-After (run on a server with a low
+    registrationRateLimit)."""
+    registration_id = "amqp-throttled"
+    key = individual(registration_id)
+    client = ProtonClient(dps, registration_id, dps.sas(registration_id, key))
+    outcomes = []
+    try:
+        body = json.dumps({"registrationId": registration_id}).encode()
+        for _ in range(6):
+            reply = client.request(REGISTER, body)
+            outcomes.append(reply)
+            if reply.outcome == "rejected":
+                break
+    finally:
+        client.close()
+    rejected = [r for r in outcomes if r.outcome == "rejected"]
+    check(rejected, "no register was throttled: %r" % [r.outcome for r in outcomes])
+    error = rejected[0].error()
+    info = {str(k): v for k, v in (rejected[0].info or {}).items()}
+    return {"accepted": len(outcomes) - 1, "condition": rejected[0].condition, "errorCode": error.get("errorCode"),
+            "retryAfterInfo": info.get("Retry-After")}
+
+
 STEPS = {"symmetricProton": symmetric_proton, "symmetricUamqp": symmetric_uamqp, "group": group, "webSocket": websocket,
-         "x509": x509, "csharpShapes": csharp_shapes, "refusals": refusals}
-selected = os.environ.get("DPS_AMQP_STEPS")
-for name, fn in STEPS.items():
-    if not selected or name in selected.split(","):
+         "x509": x509, "csharpShapes": csharp_shapes, "refusals": refusals, "disabled": disabled}
+# Needs a server with a low registration rate limit: only when asked for.
+OPTIONAL = {"throttle": throttle}
+selected = sys.argv[3] if len(sys.argv) > 3 else os.environ.get("DPS_AMQP_STEPS")
+for name, fn in list(STEPS.items()) + list(OPTIONAL.items()):
+    if (not selected and name in STEPS) or (selected and name in selected.split(",")):
         step(name, fn)
 print(json.dumps({"steps": steps}))
