@@ -56,6 +56,33 @@ import Testing
         return try await condition()
     }
 
+    @Test("at start-up, steps left running by a crash under a cancelled job are given up")
+    func settlesCancelledJobsAtStart() async throws {
+        try await withTemporaryDatabase { database, _ in
+            let devices = HeldMethods()
+            let shard = HubShard(name: "hub-1", hostName: "127.0.0.2", registry: database, cloudToDevice: database,
+                                 telemetry: TelemetryBatcher(store: database), notifier: devices, jobs: database)
+            _ = try await shard.createOrUpdateDevice(DeviceSpecification(deviceId: "a"), ifMatch: nil)
+            var job = try await shard.createScheduledJob(ScheduledJob(
+                jobId: "j", type: .scheduleDeviceMethod, queryCondition: "", createdTime: Date(), startTime: Date(),
+                maxExecutionTimeInSeconds: 600, cloudToDeviceMethod: DirectMethodRequest(methodName: "hold", payload: nil)))
+            job.status = .running
+            #expect(try await database.startJob(shard: "hub-1", job: job, targets: ["a"]))
+            _ = try await database.startSteps(shard: "hub-1", jobId: "j", deviceIds: ["a"], at: Date())
+            _ = try await shard.cancelScheduledJob("j")
+            #expect(try await shard.scheduledJob("j").statistics.runningCount == 1)
+
+            let runner = ScheduledJobRunner(shard: shard, concurrencyLimit: 2, idleInterval: .milliseconds(50))
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await runner.run() }
+                let settled = try await Self.eventually { try await shard.scheduledJob("j").statistics == DeviceJobStatistics(deviceCount: 1) }
+                #expect(settled)
+                #expect(devices.calling.isEmpty, "a cancelled job calls nobody")
+                group.cancelAll()
+            }
+        }
+    }
+
     @Test("two jobs run at once, a third waits queued and starts when one ends; a future job is scheduled")
     func concurrencyLimit() async throws {
         try await withTemporaryDatabase { database, _ in

@@ -24,6 +24,11 @@ public struct ScheduledJobRunner: Sendable {
     /// Runs until the task is cancelled.
     public func run() async {
         guard let store = shard.jobStore else { return }
+        do {
+            try await settleEndedJobs(store: store)
+        } catch {
+            onError("*", error)
+        }
         let active = ActiveJobs()
         await withTaskGroup(of: Void.self) { group in
             while !Task.isCancelled {
@@ -63,6 +68,18 @@ public struct ScheduledJobRunner: Sendable {
                 }
                 active.remove(job.jobId)
                 shard.jobWakeup.signal()
+            }
+        }
+    }
+
+    /// A job cancelled (or out of time) while method calls were under way, and then stopped by a crash before those
+    /// calls were recorded, would show them `running` for ever: at start-up they are given up as `cancelled`.
+    private func settleEndedJobs(store: any DeviceJobStore) async throws {
+        for status in [ScheduledJob.Status.cancelled, .failed] {
+            for job in try await store.jobs(shard: shard.name, type: .scheduleDeviceMethod, status: status)
+            where try await store.statistics(shard: shard.name, jobId: job.jobId).runningCount > 0 {
+                try await store.rescheduleRunningSteps(shard: shard.name, jobId: job.jobId)
+                try await store.endScheduledSteps(shard: shard.name, jobId: job.jobId, status: .cancelled, at: shard.now())
             }
         }
     }
