@@ -264,10 +264,14 @@ struct DPSAMQPServedConnection {
                 admit(identity)
                 for request in waiting { attach(request, into: &step) }
             case .failure(let error):
-                if error.status == 401 { _ = endpoint.unauthenticatedLimiter?.admit(source: source) }
                 logger.info("DPS AMQP certificate refused", metadata: ["dps.reason": "\(error.message)"])
                 for request in waiting {
                     perform(machine.refuseAttach(request, error: DPSAMQPReply.rejection(error, retryAfter: nil)), into: &step)
+                }
+                // Each attach without an identity attests again: past the source's budget of refusals the connection ends.
+                if error.status == 401, endpoint.unauthenticatedLimiter?.admit(source: source) != nil {
+                    perform(machine.close(error: AMQPError(condition: AMQPError.Condition.resourceLimitExceeded,
+                                                           description: "too many refused attestations from this address")), into: &step)
                 }
             }
         case .answered(let pending, let answer):
@@ -391,7 +395,8 @@ struct DPSAMQPServedConnection {
         }
         // The request link's credit is topped up as requests finish, less what still waits.
         if requestLinks[pending.link] != nil {
-            let credit = Self.requestCredit > UInt32(queued.count) ? Self.requestCredit - UInt32(queued.count) : 0
+            let queuedCount = UInt32(clamping: queued.count)
+            let credit = Self.requestCredit > queuedCount ? Self.requestCredit - queuedCount : 0
             perform(machine.grantCredit(pending.link, credit: credit), into: &step)
         }
     }
