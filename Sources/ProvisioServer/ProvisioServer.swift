@@ -235,6 +235,7 @@ public struct ProvisioServer: Sendable {
                     HubImportExportRoutes.add(to: router, shard: shard, authenticator: ServiceAuthenticator(
                         policies: installation.hubPolicies[name] ?? [], hostNames: Self.serviceHostNames(endpoint, boundPort: endpoint.httpsPort)),
                                               uploads: uploads)
+                    BlobRoutes.addContainers(to: router, uploads: uploads)
                 }
                 if let hubAuthenticator {
                     HubDeviceRoutes.add(to: router, shard: shard, credentials: hubAuthenticator.credentials,

@@ -22,6 +22,9 @@ struct HubImportExportTests {
         var containerUriHasSas: Bool
         var exportCreated: Created
         var export: Job
+        var downloadedLines: Int
+        var downloadedHasKeys: Bool
+        var roundTrip: String
         var `import`: Job
         var hub2DeviceCount: Int
         var hub2Tags: [String: JSONText]?
@@ -45,6 +48,8 @@ struct HubImportExportTests {
         #expect(report.containerUriHasSas)
         #expect(report.exportCreated.status == "enqueued" && report.exportCreated.redacted, "the SAS signature is not echoed")
         #expect(report.export.status == "completed" && report.export.progress == 100, "\(report.export)")
+        #expect(report.downloadedLines == 2000 && report.downloadedHasKeys, "azure-storage-blob reads devices.txt with keys")
+        #expect(report.roundTrip == "written with a container SAS")
         #expect(report.import.status == "completed" && report.import.progress == 100, "\(report.import)")
         #expect(report.hub2DeviceCount == 2000)
         #expect(report.hub2Tags == ["site": .string("north")])

@@ -7,9 +7,10 @@ Usage: hub_import_export.py CA_BUNDLE HUB1_CONNECTION_STRING HUB2_CONNECTION_STR
   2. registers COUNT devices with known keys on hub 1 (``bulk_create_or_update_devices``, 100 at a time) and tags one;
   3. exports hub 1 with keys (``create_import_export_job``, ``excludeKeysInExport: false``) into hub 1's container and
      polls ``get_import_export_job`` until it ends, noting the progress values seen;
-  4. imports that ``devices.txt`` into hub 2 (errors to a container of hub 2) and polls it likewise;
-  5. on hub 2: the device count, the tagged twin, and a device connecting over MQTT with the key it had on hub 1;
-  6. ``get_import_export_jobs``, ``cancel_import_export_job`` of an ended job, an import from a container URI with a
+  4. reads that devices.txt and writes a blob with azure-storage-blob's ``ContainerClient`` (container SAS URI);
+  5. imports that ``devices.txt`` into hub 2 (errors to a container of hub 2) and polls it likewise;
+  6. on hub 2: the device count, the tagged twin, and a device connecting over MQTT with the key it had on hub 1;
+  7. ``get_import_export_jobs``, ``cancel_import_export_job`` of an ended job, an import from a container URI with a
      forged signature (the job fails) and a job of an unknown type (400).
 Prints one JSON object; a step the SDK rejects raises.
 """
@@ -103,6 +104,16 @@ def main():
     export, export_progress = wait_for_job(jobs1, export.job_id)
     result["export"] = {"status": export.status, "progress": export.progress, "failureReason": export.failure_reason,
                         "progressSeen": export_progress}
+
+    # The export container is an ordinary blob container to azure-storage-blob: read devices.txt, write a blob.
+    from azure.storage.blob import ContainerClient
+
+    blobs = ContainerClient.from_container_url(export_uri, connection_verify=ca_bundle)
+    lines = blobs.download_blob("devices.txt").readall().decode().splitlines()
+    result["downloadedLines"] = len(lines)
+    result["downloadedHasKeys"] = all(json.loads(line)["authentication"]["symmetricKey"]["primaryKey"] for line in lines)
+    blobs.upload_blob("note.txt", b"written with a container SAS", overwrite=True)
+    result["roundTrip"] = blobs.download_blob("note.txt").readall().decode()
 
     imported = jobs2.create_import_export_job(JobProperties(
         type="import", input_blob_container_uri=export_uri, output_blob_container_uri=errors_uri))

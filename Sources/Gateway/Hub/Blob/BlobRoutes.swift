@@ -22,9 +22,24 @@ public enum BlobRoutes {
         routes.head(path) { request, _ in try read(request, uploads: uploads, body: false) }
     }
 
+    /// Which SAS a request needs: the blob SAS of a device upload, or a container SAS (import and export jobs' containers).
+    enum Access: Sendable {
+        case deviceUpload
+        case container
+    }
+
     /// Container, blob name (percent-decoded: the C SDK sends `%2f`) and decoded query parameters of a request.
-    static func target(_ request: Request, uploads: FileUploads) throws -> (container: String, blob: String, query: [String: String]) {
-        let container = uploads.settings.containerName
+    static func target(_ request: Request, uploads: FileUploads, access: Access = .deviceUpload) throws
+        -> (container: String, blob: String, query: [String: String]) {
+        let container: String
+        switch access {
+        case .deviceUpload: container = uploads.settings.containerName
+        case .container:
+            container = request.uri.path.split(separator: "/").first.map(String.init) ?? ""
+            guard (try? FileUploads.validate(container: container)) != nil else {
+                throw BlobStorageError.invalidInput("InvalidResourceName", "The specifed resource name contains invalid characters.")
+            }
+        }
         let prefix = "/\(container)/"
         guard request.uri.path.hasPrefix(prefix), let blob = String(request.uri.path.dropFirst(prefix.count)).removingPercentEncoding else {
             throw BlobStorageError.invalidInput("InvalidUri", "The requested URI does not represent a blob.")
@@ -45,9 +60,9 @@ public enum BlobRoutes {
         return (container, blob, query)
     }
 
-    static func put(_ request: Request, uploads: FileUploads) async throws -> Response {
-        let (container, blob, query) = try target(request, uploads: uploads)
-        try uploads.authorize(container: container, blob: blob, query: query, permission: "w")
+    static func put(_ request: Request, uploads: FileUploads, access: Access = .deviceUpload) async throws -> Response {
+        let (container, blob, query) = try target(request, uploads: uploads, access: access)
+        try authorize(uploads, access, container: container, blob: blob, query: query, permission: "w")
         let store = uploads.store
         let shard = uploads.shard.name
         let maximum = uploads.settings.maximumFileBytes
@@ -119,9 +134,9 @@ public enum BlobRoutes {
         return Response(status: .created, headers: headers)
     }
 
-    static func read(_ request: Request, uploads: FileUploads, body: Bool) throws -> Response {
-        let (container, blob, query) = try target(request, uploads: uploads)
-        try uploads.authorize(container: container, blob: blob, query: query, permission: "r")
+    static func read(_ request: Request, uploads: FileUploads, body: Bool, access: Access = .deviceUpload) throws -> Response {
+        let (container, blob, query) = try target(request, uploads: uploads, access: access)
+        try authorize(uploads, access, container: container, blob: blob, query: query, permission: "r")
         let store = uploads.store
         let shard = uploads.shard.name
         guard let properties = try store.properties(shard: shard, container: container, blob: blob) else {
