@@ -61,6 +61,13 @@ struct DPSAMQPReport: Decodable, Sendable {
         var condition: String?
         var errorCode: Int?
         var retryAfterInfo: Int?
+        // Deadlines and limits.
+        var closedAfter: Double?
+        var eof: Bool?
+        var mechanisms: [String]?
+        var saslOutcome: Int?
+        var advertisedIdleTimeOut: Int?
+        var maxFrameSize: Int?
         // TPM.
         var attestationType: String?
         var outcome: Int?
@@ -146,6 +153,32 @@ struct DPSAMQPTests {
         #expect(disabled.status == "assigned")
         #expect(disabled.closedWith?.contains("unauthorized-access") == true, "\(disabled.closedWith ?? "still open")")
 
+        #expect(try await server.stop() == .exited(0))
+    }
+
+    @Test("the open deadline, the idle timeout, the frame limit and links without a credential")
+    func deadlinesAndLimits() async throws {
+        var addresses = ServerAddresses.unique()
+        addresses.extraYAML = "limits: {amqpIdleTimeoutSeconds: 3, mqttConnectTimeoutSeconds: 2, tlsHandshakeTimeoutSeconds: 60, requestHeadTimeoutSeconds: 60}\n"
+        let server = try await ServerProcess.start(addresses: addresses)
+        let report = try await PythonRunner.run("dps_amqp_deadlines.py", [server.dataFile("connection.json").path],
+                                                as: DPSAMQPReport.self, timeout: .seconds(120))
+        let open = try report.step("openDeadline")
+        #expect(open.eof == true)
+        #expect((open.closedAfter ?? 0) >= 1.5 && (open.closedAfter ?? 99) < 10, "cut off after \(open.closedAfter ?? -1) s")
+
+        let idle = try report.step("idle")
+        #expect(Set(idle.mechanisms ?? []).isSuperset(of: ["PLAIN", "TPM", "ANONYMOUS", "EXTERNAL"]))
+        #expect(idle.saslOutcome == 0)
+        #expect(idle.advertisedIdleTimeOut == 1500, "half of the 3 s timeout is advertised")
+        #expect(idle.condition == "amqp:resource-limit-exceeded")
+        #expect((idle.closedAfter ?? 0) >= 2.5 && (idle.closedAfter ?? 99) < 10, "closed after \(idle.closedAfter ?? -1) s")
+
+        let oversized = try report.step("oversizedFrame")
+        #expect(oversized.maxFrameSize == 65_536)
+        #expect(oversized.condition == "amqp:connection:framing-error")
+
+        #expect(try report.step("anonymousLink").condition == "amqp:unauthorized-access")
         #expect(try await server.stop() == .exited(0))
     }
 
