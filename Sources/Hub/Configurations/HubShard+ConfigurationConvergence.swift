@@ -32,7 +32,13 @@ extension HubShard {
             }
         } else {
             for deviceId in batch.deviceIds.sorted() {
-                _ = try await converge(deviceId: deviceId, resolver: resolver)
+                do {
+                    _ = try await converge(deviceId: deviceId, resolver: resolver)
+                } catch is HubError {
+                    // This twin cannot take the content (too large, say): the others still converge, and the full
+                    // passes count it as not applied rather than retrying it in a loop.
+                    continue
+                }
             }
         }
     }
