@@ -24,6 +24,12 @@ struct DPSAMQPReport: Decodable, Sendable {
         var message: String?
     }
 
+    /// What a WebSocket upgrade on one path answered.
+    struct WebSocketPath: Decodable, Sendable {
+        var subprotocol: String?
+        var header: String?
+    }
+
     struct Step: Decodable, Sendable {
         var ok: Bool
         var error: String?
@@ -68,6 +74,7 @@ struct DPSAMQPReport: Decodable, Sendable {
         var saslOutcome: Int?
         var advertisedIdleTimeOut: Int?
         var maxFrameSize: Int?
+        var paths: [String: WebSocketPath]?
         // TPM.
         var attestationType: String?
         var outcome: Int?
@@ -148,6 +155,12 @@ struct DPSAMQPTests {
                 "a poll for an unknown operation is answered failed")
         #expect(refusals.unknownOperationId?.errorCode.map { $0 / 1000 } == 404)
         #expect(refusals.afterRefusals == "assigned", "the connection goes on after refused requests")
+
+        let paths = try report.step("webSocketPaths").paths ?? [:]
+        for path in ["/$iothub/websocket", "/"] {
+            #expect(paths[path]?.subprotocol?.lowercased() == "amqpwsb10", "\(path)")
+            #expect(paths[path]?.header == "414d515003010000", "\(path): the SASL header comes back")
+        }
 
         let disabled = try report.step("disabled")
         #expect(disabled.status == "assigned")

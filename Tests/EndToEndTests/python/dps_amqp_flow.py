@@ -200,6 +200,25 @@ def refusals():
     return result
 
 
+def websocket_paths():
+    """The C SDK dials `/$iothub/websocket`, the C# SDK the bare host: both reach DPS AMQP (the SASL header comes back)."""
+    import ssl
+    import websocket
+    result = {}
+    for path in ("/$iothub/websocket", "/"):
+        ws = websocket.create_connection("wss://%s:%d%s" % (dps.host, dps.https_port, path), subprotocols=["AMQPWSB10"],
+                                         sslopt={"ca_certs": dps.trust, "cert_reqs": ssl.CERT_REQUIRED}, timeout=20)
+        try:
+            ws.send_binary(b"AMQP\x03\x01\x00\x00")
+            received = b""
+            while len(received) < 8:
+                received += ws.recv()
+            result[path] = {"subprotocol": ws.getsubprotocol(), "header": received[:8].hex()}
+        finally:
+            ws.close()
+    return {"paths": result}
+
+
 def disabled():
     """Disabling the enrollment closes a connection it admitted (as it closes an MQTT session)."""
     registration_id = "amqp-disabled"
@@ -250,7 +269,8 @@ def throttle():
 
 
 STEPS = {"symmetricProton": symmetric_proton, "symmetricUamqp": symmetric_uamqp, "group": group, "webSocket": websocket,
-         "x509": x509, "csharpShapes": csharp_shapes, "refusals": refusals, "disabled": disabled}
+         "x509": x509, "csharpShapes": csharp_shapes, "refusals": refusals, "disabled": disabled,
+         "webSocketPaths": websocket_paths}
 # Needs a server with a low registration rate limit: only when asked for.
 OPTIONAL = {"throttle": throttle}
 selected = sys.argv[3] if len(sys.argv) > 3 else os.environ.get("DPS_AMQP_STEPS")
