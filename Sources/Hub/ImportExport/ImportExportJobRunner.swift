@@ -106,6 +106,8 @@ public struct ImportExportJobRunner: Sendable {
         }
         var errors = Data()
         var (offset, pending, imported, failed, sinceRecord) = (Int64(0), [UInt8](), 0, 0, 0)
+        // Bytes of the lines handled so far: progress moves with the work, not with the 1 MiB reads.
+        var consumed = Int64(0)
         while offset < properties.size {
             let chunk = try source.store.read(shard: source.shard, container: source.container, blob: blob, offset: offset, length: Self.readChunk)
             guard !chunk.isEmpty else { break }
@@ -114,6 +116,7 @@ public struct ImportExportJobRunner: Sendable {
             let lines = pending.split(separator: 0x0A, omittingEmptySubsequences: false)
             pending = offset < properties.size ? Array(lines.last ?? []) : []
             for line in (offset < properties.size ? lines.dropLast() : lines[...]) {
+                consumed += Int64(line.count) + 1
                 let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
                 guard !text.isEmpty else { continue }
                 do {
@@ -127,7 +130,7 @@ public struct ImportExportJobRunner: Sendable {
                 if sinceRecord >= Self.batchSize {
                     sinceRecord = 0
                     if try await isCancelled(job.jobId) { throw CancellationError() }
-                    job.progress = Int(min(99, offset * 100 / max(1, properties.size)))
+                    job.progress = Int(min(99, consumed * 100 / max(1, properties.size)))
                     job.deviceCount = imported
                     job.errorCount = failed
                     try await record(job)
