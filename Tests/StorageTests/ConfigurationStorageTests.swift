@@ -147,6 +147,9 @@ import Testing
             } catch let error as HubError {
                 #expect(error.status == 400 && error.message.contains("position 10"), "\(error.message)")
             }
+            #expect(throws: HubError.self) {
+                _ = try Self.specification("cfg2", priority: 1, content: content, condition: "FROM devices.modules WHERE tags.x = 'y'")
+            }
             let (conditionError, metricErrors) = shard.testConfigurationQueries(
                 targetCondition: "tags.x = 'y'", metricQueries: ["good": "SELECT deviceId FROM devices WHERE properties.reported.fw = '2.0'",
                                                               "bad": "SELECT deviceId FROM devices WHERE ("])

@@ -22,6 +22,8 @@ public struct ConfigurationCondition: Sendable, Equatable {
             selection = .none
         } else if trimmed == "*" {
             selection = .every
+        } else if trimmed.range(of: #"^from\s+devices\.modules\b"#, options: [.regularExpression, .caseInsensitive]) != nil {
+            throw .badRequest("target condition: module configurations (FROM devices.modules …) are not supported yet; target devices")
         } else {
             let prefix = "SELECT * FROM devices WHERE "
             selection = .query(try Self.parse(prefix + targetCondition, offset: prefix.count, what: "target condition"))
