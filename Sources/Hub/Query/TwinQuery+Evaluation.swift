@@ -31,6 +31,36 @@ extension TwinQuery {
         case .compare(let left, let comparison, let right):
             guard let lhs = value(of: left, in: document), let rhs = value(of: right, in: document) else { return nil }
             return compare(lhs, comparison, rhs)
+        case .typeTest(let test, let operand):
+            guard let value = value(of: operand, in: document) else { return false }
+            return typeTest(test, value)
+        case .valueTest(let test, let left, let right):
+            guard let lhs = value(of: left, in: document), let rhs = value(of: right, in: document) else { return nil }
+            return valueTest(test, lhs, rhs)
+        case .membership(let operand, let list, let negated):
+            guard let value = value(of: operand, in: document) else { return nil }
+            return list.contains(value) != negated
+        }
+    }
+
+    private static func typeTest(_ test: TypeTest, _ value: JSONValue) -> Bool {
+        switch (test, value) {
+        case (.isNull, .null), (.isBool, .bool), (.isNumber, .number), (.isString, .string), (.isObject, .object), (.isArray, .array):
+            return true
+        case (.isPrimitive, .null), (.isPrimitive, .bool), (.isPrimitive, .number), (.isPrimitive, .string):
+            return true
+        default:
+            return false
+        }
+    }
+
+    private static func valueTest(_ test: ValueTest, _ lhs: JSONValue, _ rhs: JSONValue) -> Bool? {
+        switch (test, lhs, rhs) {
+        case (.startsWith, .string(let text), .string(let prefix)): text.hasPrefix(prefix)
+        case (.endsWith, .string(let text), .string(let suffix)): text.hasSuffix(suffix)
+        case (.contains, .string(let text), .string(let part)): part.isEmpty || text.contains(part)
+        case (.arrayContains, .array(let items), _): items.contains(rhs)
+        default: nil
         }
     }
 
