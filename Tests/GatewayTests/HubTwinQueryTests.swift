@@ -88,9 +88,9 @@ import Testing
 
     @Test(arguments: [
         ("", 1, "expected SELECT"),
-        ("SELECT deviceId FROM devices", 8, "only SELECT *"),
-        ("SELECT * FROM devices.modules", 22, "expected WHERE or the end"),
-        ("SELECT * FROM jobs", 15, "only FROM devices"),
+        ("SELECT LOWER(deviceId) FROM devices", 8, "not supported in a SELECT list"),
+        ("SELECT * FROM devices.things", 15, "is not a collection"),
+        ("SELECT * FROM jobs", 15, "expected devices, devices.modules or devices.jobs"),
         ("SELECT * FROM devices WHERE", 28, "expected a property path or a literal"),
         ("SELECT * FROM devices WHERE tags.x = = 1", 38, "expected a property path or a literal, found '='"),
         ("SELECT * FROM devices WHERE tags.x 'y'", 36, "expected a comparison operator"),
@@ -98,7 +98,7 @@ import Testing
         ("SELECT * FROM devices WHERE tags.x = 'y", 38, "not closed"),
         ("SELECT * FROM devices WHERE tags.x ! 'y'", 36, "'!' must be followed by '='"),
         ("SELECT * FROM devices WHERE tags. = 1", 35, "expected a member name after '.'"),
-        ("SELECT * FROM devices WHERE tags.x = 1 tags.y = 2", 40, "expected AND, OR or the end"),
+        ("SELECT * FROM devices WHERE tags.x = 1 tags.y = 2", 40, "expected AND, OR, GROUP BY"),
         ("SELECT * FROM devices WHERE IS_DEFINED tags.x", 40, "expected '(' after IS_DEFINED"),
         ("SELECT * FROM devices WHERE IS_DEFINED('x')", 40, "expected a property path"),
         ("SELECT * FROM devices WHERE tags.x = 12abc", 38, "malformed number"),

@@ -113,7 +113,7 @@ import Testing
                                                body: .json(#"{"query": "SELECT * FROM devices WHERE tags.x = = 1"}"#))
             try expectHubError(bad, status: .badRequest, name: "ArgumentInvalid", errorCode: 400_004)
             #expect(bad.text.contains("position 38"), "\(bad.text)")
-            for body in [#"{"query": 5}"#, "{}", "nope", #"{"query": "SELECT deviceId FROM devices"}"#] {
+            for body in [#"{"query": 5}"#, "{}", "nope", #"{"query": "SELECT LOWER(deviceId) FROM devices"}"#] {
                 let response = try await client.execute(uri: "/devices/query", method: .post, headers: fixture.headers(), body: .json(body))
                 try expectHubError(response, status: .badRequest)
             }

@@ -194,8 +194,10 @@ struct TwinQueryParser {
             try expect(.closeParenthesis, "')'")
             return condition
         }
-        if case .word(let word) = current.kind, case .openParenthesis = peek.kind {
-            return try parseFunction(word)
+        if case .word(let word) = current.kind {
+            let upper = word.uppercased()
+            let known = upper == "IS_DEFINED" || TwinQuery.TypeTest(rawValue: upper) != nil || TwinQuery.ValueTest(rawValue: upper) != nil
+            if known || peek.kind == .openParenthesis { return try parseFunction(word) }
         }
         let left = try parseOperand()
         if current.isKeyword("IN") || current.isKeyword("NIN") {
