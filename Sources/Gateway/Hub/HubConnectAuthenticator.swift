@@ -78,6 +78,16 @@ public struct HubConnectAuthenticator: MQTTConnectAuthenticator {
         if let expiry = admission.expiry {
             SessionExpiry.closeAtExpiry(request.outbound, expiry: expiry, now: Date())
         }
+        if let username = connect.username, let modelId = Self.modelId(username: username) {
+            do {
+                try await shard.recordModelId(deviceId: identity.deviceId, moduleId: identity.moduleId, modelId: modelId)
+            } catch let error as HubError where error.status == 400 {
+                return .refuse(.badUsernameOrPassword, reason: error.message)
+            } catch {
+                logger.error("storing the device's model id failed", metadata: ["hub.error": "\(error)"])
+                return .refuse(.serverUnavailable, reason: "the model id could not be stored")
+            }
+        }
         let authMethod = admission.authMethod
         let restored = directory.restoreSubscriptions(shard: shard.name, clientId: clientId, clean: connect.cleanSession)
         let session = HubDeviceSession(
@@ -85,6 +95,18 @@ public struct HubConnectAuthenticator: MQTTConnectAuthenticator {
             subscriptions: restored ?? [], outbound: request.outbound, directory: directory, registration: registration,
             logger: logger)
         return .accept(session, sessionPresent: restored != nil)
+    }
+
+    /// The Plug and Play `model-id` query parameter of a hub username (percent-decoded), if given.
+    static func modelId(username: String) -> String? {
+        let parts = username.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
+        guard parts.count == 2 else { return nil }
+        for pair in parts[1].split(separator: "&") {
+            let field = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard field.count == 2, field[0] == "model-id" else { continue }
+            return String(field[1]).removingPercentEncoding ?? String(field[1])
+        }
+        return nil
     }
 
     /// Host, device and module of a hub username.

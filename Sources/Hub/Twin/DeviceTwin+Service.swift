@@ -17,6 +17,7 @@ extension DeviceTwin {
             "tags": .object(tags),
             "properties": devicePropertiesDocument,
         ]
+        if let modelId { document["modelId"] = .string(modelId) }
         if let thumbprint = identity.authentication.x509Thumbprint {
             document["x509Thumbprint"] = .object([
                 "primaryThumbprint": thumbprint.primaryThumbprint.map(JSONValue.string) ?? .null,

@@ -21,6 +21,8 @@ public struct DeviceTwin: Codable, Sendable, Equatable {
     public var desiredUpdated: [String: String]?
     /// `$lastUpdated` per top-level reported property (ISO 8601).
     public var reportedUpdated: [String: String]?
+    /// The Plug and Play model (DTMI) the device announced when it last connected with one.
+    public var modelId: String?
 
     /// An empty twin.
     public init(etag: String) {

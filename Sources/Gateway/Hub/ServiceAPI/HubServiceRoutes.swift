@@ -24,6 +24,7 @@ public enum HubServiceRoutes {
         addJobRoutes(to: routes, environment)
         addConfigurationRoutes(to: routes, environment)
         addBulkRegistryRoutes(to: routes, environment)
+        addDigitalTwinRoutes(to: routes, environment)
     }
 
     /// What every route needs.
