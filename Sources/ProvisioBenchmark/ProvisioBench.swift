@@ -8,5 +8,5 @@ struct ProvisioBench: AsyncParsableCommand {
         commandName: "provisio-bench",
         abstract: "Performance benchmarks of a running Provisio server.",
         subcommands: [RegistrationsBenchmark.self, TelemetryBenchmark.self, TwinMethodBenchmark.self, PKIBenchmark.self, AMQPBenchmark.self,
-                      FileUploadBenchmark.self, JobsBenchmark.self])
+                      FileUploadBenchmark.self, JobsBenchmark.self, QueryBenchmark.self])
 }
