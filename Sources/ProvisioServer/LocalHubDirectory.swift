@@ -26,6 +26,11 @@ struct LocalHubDirectory: HubDirectory {
             twin.apply(initialTwin: device.twin, replace: device.replaceTwin, now: Date())
             twin.etag = Self.etag()
         }
+        // A PnP device names its model in the registration payload; the hub shows it as the twin's modelId.
+        if let modelId = device.modelId, DigitalTwinModelId.isValid(modelId), twin.modelId != modelId {
+            twin.modelId = modelId
+            twin.etag = Self.etag()
+        }
         try await registry.save(shard: hub.name, device: identity, twin: twin)
         if let existing, existing.authentication != identity.authentication || existing.deviceId != identity.deviceId {
             await notifier?.disconnect(shard: hub.name, deviceId: existing.deviceId)

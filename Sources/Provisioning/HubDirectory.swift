@@ -46,9 +46,13 @@ public struct DeviceProvisioning: Sendable, Equatable {
     public var replaceTwin: Bool
     /// Capabilities.
     public var capabilities: DeviceCapabilities?
+    /// The Plug and Play model id the device named in its registration payload (`{"modelId": "dtmi:…"}`).
+    public var modelId: String?
 
     /// Creates a request.
-    public init(deviceId: String, authentication: DeviceAuthentication, twin: JSONValue?, replaceTwin: Bool, capabilities: DeviceCapabilities?) {
+    public init(deviceId: String, authentication: DeviceAuthentication, twin: JSONValue?, replaceTwin: Bool, capabilities: DeviceCapabilities?,
+                modelId: String? = nil) {
+        self.modelId = modelId
         self.deviceId = deviceId
         self.authentication = authentication
         self.twin = twin

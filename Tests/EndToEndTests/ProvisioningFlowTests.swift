@@ -15,6 +15,7 @@ struct ProvisioningFlowReport: Decodable, Sendable {
         var hubDesired: [String: Int]?
         var hubConnected: Bool?
         var reRegisteredHub: String?
+        var modelId: String?
         var generatedKeyLength: Int?
         var groupKeyLength: Int?
         var etagChanged: Bool?
@@ -71,6 +72,9 @@ struct ProvisioningFlowTests {
             #expect(step.ok, "\(name): \(step.error ?? "")")
             return step
         }
+
+        let pnp = try step("pnpModelId")
+        #expect(pnp.modelId == "dtmi:com:example:Thermostat;1", "the registration payload's modelId is the hub twin's")
 
         let manage = try step("manageEnrollments")
         #expect(manage.generatedKeyLength == 64)

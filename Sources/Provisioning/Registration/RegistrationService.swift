@@ -108,7 +108,7 @@ public struct RegistrationService: Sendable {
         do {
             if let currentHub, !settings.reprovisionPolicy.updateHubAssignment {
                 // "Never re-provision": keep the hub and the device's data.
-                try await hubDirectory.provision(provisioning(device, twin: nil, replace: false), on: currentHub)
+                try await hubDirectory.provision(provisioning(device, twin: nil, replace: false, modelId: Self.modelId(in: payload)), on: currentHub)
                 decision = AllocationDecision(hub: currentHub, payload: existing?.state.payload)
                 substatus = existing?.state.substatus ?? .initialAssignment
             } else {
@@ -116,7 +116,7 @@ public struct RegistrationService: Sendable {
                 decision = try await policy(settings).allocate(AllocationRequest(
                     device: device, candidates: candidates, linkedHubs: linked, payload: payload, currentHub: currentHub))
                 substatus = try await assign(device, settings: settings, decision: decision, from: currentHub,
-                                             previous: existing?.previousHubNames ?? [])
+                                             previous: existing?.previousHubNames ?? [], modelId: Self.modelId(in: payload))
             }
         } catch let error as ProvisioningError where error.status < 500 {
             state.status = .failed
@@ -146,32 +146,38 @@ public struct RegistrationService: Sendable {
     /// Sets the device up on the chosen hub per the re-provisioning policy, removes it from the old one, and
     /// says how the assignment came about.
     private func assign(_ device: AttestedDevice, settings: EnrollmentSettings, decision: AllocationDecision,
-                        from currentHub: HubDescriptor?, previous: [String]) async throws -> RegistrationSubstatus {
+                        from currentHub: HubDescriptor?, previous: [String], modelId: String?) async throws -> RegistrationSubstatus {
         let initialTwin = decision.initialTwin ?? settings.initialTwin
         guard let currentHub else {
-            try await hubDirectory.provision(provisioning(device, twin: initialTwin, replace: true), on: decision.hub)
+            try await hubDirectory.provision(provisioning(device, twin: initialTwin, replace: true, modelId: modelId), on: decision.hub)
             return .initialAssignment
         }
         let migrate = settings.reprovisionPolicy.migrateDeviceData
         if currentHub == decision.hub {
             if migrate {
                 // Azure applies a custom webhook's initialTwin only on initial assignment and on reset, never here.
-                try await hubDirectory.provision(provisioning(device, twin: nil, replace: false), on: decision.hub)
+                try await hubDirectory.provision(provisioning(device, twin: nil, replace: false, modelId: modelId), on: decision.hub)
                 return .initialAssignment
             }
-            try await hubDirectory.provision(provisioning(device, twin: initialTwin, replace: true), on: decision.hub)
+            try await hubDirectory.provision(provisioning(device, twin: initialTwin, replace: true, modelId: modelId), on: decision.hub)
             return .deviceDataReset
         }
         let twin = migrate ? try await hubDirectory.twin(deviceId: device.deviceId, on: currentHub) ?? initialTwin : initialTwin
-        try await hubDirectory.provision(provisioning(device, twin: twin, replace: true), on: decision.hub)
+        try await hubDirectory.provision(provisioning(device, twin: twin, replace: true, modelId: modelId), on: decision.hub)
         try await hubDirectory.deprovision(deviceId: device.deviceId, from: currentHub)
         if previous.first == decision.hub.name { return .reprovisionedToInitialAssignment }
         return migrate ? .deviceDataMigrated : .deviceDataReset
     }
 
-    private func provisioning(_ device: AttestedDevice, twin: JSONValue?, replace: Bool) -> DeviceProvisioning {
+    private func provisioning(_ device: AttestedDevice, twin: JSONValue?, replace: Bool, modelId: String?) -> DeviceProvisioning {
         DeviceProvisioning(deviceId: device.deviceId, authentication: device.hubAuthentication, twin: twin,
-                           replaceTwin: replace, capabilities: device.settings.capabilities)
+                           replaceTwin: replace, capabilities: device.settings.capabilities, modelId: modelId)
+    }
+
+    /// The Plug and Play model id of a registration payload (`{"modelId": "dtmi:…"}`), if it names one.
+    static func modelId(in payload: JSONValue?) -> String? {
+        guard case .string(let modelId)? = payload?["modelId"], !modelId.isEmpty, modelId.utf8.count <= 2048 else { return nil }
+        return modelId
     }
 
     private func policy(_ settings: EnrollmentSettings) -> any AllocationPolicy {

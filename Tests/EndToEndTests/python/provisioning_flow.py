@@ -395,4 +395,19 @@ def csr_issuance():
 
 step("csrIssuance", csr_issuance)
 
+# 9. Plug and Play: the registration payload's modelId becomes the hub twin's modelId.
+def pnp_model_id():
+    from azure.iot.hub import IoTHubRegistryManager
+
+    group = service.create_or_update(EnrollmentGroup.create("pnp-group-1", symmetric()))
+    key = derive(group.attestation.symmetric_key.primary_key, "pnp-dev-1")
+    details = result_details(register_sas("pnp-dev-1", key, payload={"modelId": "dtmi:com:example:Thermostat;1"}))
+    hub = next(h for h in conn["hubs"] if h["hostName"] == details["assignedHub"])
+    manager = IoTHubRegistryManager.from_connection_string(hub["serviceConnectionString"])
+    details["modelId"] = manager.protocol.devices.get_twin(details["deviceId"], None, True).response.json().get("modelId")
+    return details
+
+
+step("pnpModelId", pnp_model_id)
+
 print(json.dumps({"steps": steps, "hubs": hub_hosts}))
