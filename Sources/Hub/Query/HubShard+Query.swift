@@ -51,6 +51,9 @@ extension HubShard {
                              continuationToken: more ? items.last.map { QueryCursor.key($0.key).token } : nil)
     }
 
+    /// The most documents a sorted (or module or job) query without `TOP` holds in memory.
+    static let maximumSortedResults = 100_000
+
     /// Evaluates a query that sorts, groups, counts or stops at `TOP n` over its whole collection and returns one page.
     private func materializedPage(_ query: TwinQuery, offset: Int, limit: Int, presence: (any DevicePresence)?) async throws -> TwinQueryPage {
         var rows: [JSONValue] = []
@@ -73,9 +76,22 @@ extension HubShard {
             // Without ORDER BY, TOP stops the walk early; with it every match is needed before sorting.
             let stopAt = query.orderBy.isEmpty ? query.top : nil
             var documents: [JSONValue] = []
+            var tooMany = false
             try await forEachDocument(of: query, presence: presence) { document in
                 documents.append(document)
+                if let top = query.top, !query.orderBy.isEmpty, documents.count >= 2 * max(top, 1000) {
+                    // Sorted TOP n keeps only the best n so far, so memory stays bounded by n.
+                    documents.sort { query.orders($0, before: $1) }
+                    documents.removeLast(documents.count - top)
+                } else if query.top == nil, documents.count > Self.maximumSortedResults {
+                    tooMany = true
+                    return false
+                }
                 return stopAt.map { documents.count < $0 } ?? true
+            }
+            if tooMany {
+                throw HubError.badRequest("a query with ORDER BY, or over devices.modules or devices.jobs, handles at most "
+                                          + "\(Self.maximumSortedResults) matching documents; narrow the WHERE condition or add TOP")
             }
             if !query.orderBy.isEmpty { documents.sort { query.orders($0, before: $1) } }
             if let top = query.top, documents.count > top { documents.removeLast(documents.count - top) }
