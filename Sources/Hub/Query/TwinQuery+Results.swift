@@ -52,7 +52,7 @@ extension TwinQuery {
     }
 
     /// Cosmos DB's cross-type order: undefined, null, booleans, numbers, strings, arrays, objects.
-    static func order(_ lhs: JSONValue?, _ rhs: JSONValue?) -> Int {
+    public static func order(_ lhs: JSONValue?, _ rhs: JSONValue?) -> Int {
         let (a, b) = (rank(lhs), rank(rhs))
         if a != b { return a < b ? -1 : 1 }
         switch (lhs, rhs) {
