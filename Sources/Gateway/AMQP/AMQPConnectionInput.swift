@@ -12,6 +12,8 @@ enum AMQPConnectionInput: Sendable {
     case completed(AMQPLinkWorkResult)
     /// The hub asked something of a device on the connection (C2D queued, desired patch, method, lapse).
     case device(AMQPDeviceSession.Event)
+    /// Device telemetry committed: take it from the connection's `AMQPTelemetryCompletions`.
+    case telemetryCommitted
 }
 
 /// Work a link started, finished.

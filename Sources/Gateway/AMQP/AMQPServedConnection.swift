@@ -45,6 +45,8 @@ struct AMQPServedConnection {
     var devices: [AMQPDeviceIdentity: AMQPDeviceState] = [:]
     /// How devices admitted by their TLS client certificate were admitted (`x509`, and the certificate's serial).
     var certificateAdmissions: [AMQPDeviceIdentity: String?] = [:]
+    /// Device telemetry the group commit finished, waiting for the loop.
+    let telemetryCompletions = AMQPTelemetryCompletions()
     /// Feeds the connection's own loop (the hub's requests to its devices arrive this way).
     let inject: @Sendable (AMQPConnectionInput) -> Void
     /// The TLS client certificates the peer presented (leaf first; empty for none or over WebSockets).
@@ -86,6 +88,8 @@ struct AMQPServedConnection {
             completed(result, into: &step, now: now)
         case .device(let event):
             handleDevice(event, into: &step, now: now)
+        case .telemetryCommitted:
+            telemetryCommitted(into: &step, now: now)
         }
         // What goes out counts as keep-alive for the peer.
         if !step.outbound.isEmpty { machine.sent(now: .now()) }
@@ -381,11 +385,18 @@ struct AMQPServedConnection {
 
     /// A delivery on a link the server receives on is done: its credit comes back (what is received and not yet done
     /// plus the credit left never exceeds the link's credit, however slow the work).
-    mutating func replenish(_ id: AMQPLinkID, into step: inout Step, now: Date) {
-        guard let link = links[id] else { return }
-        let inFlight = link.inFlight > 0 ? link.inFlight - 1 : 0
-        links[id]?.inFlight = inFlight
-        perform(machine.grantCredit(id, credit: link.creditLimit > inFlight ? link.creditLimit - inFlight : 0), into: &step, now: now)
+    mutating func replenish(_ id: AMQPLinkID, count: UInt32 = 1, into step: inout Step, now: Date) {
+        guard var link = links[id] else { return }
+        link.inFlight = link.inFlight > count ? link.inFlight - count : 0
+        link.doneSinceGrant &+= count
+        // A flow frame once a quarter of the window is done (or nothing is left in flight), not after every delivery:
+        // the peer keeps at least three quarters of its credit meanwhile, minus what is still being worked on.
+        let grant = link.inFlight == 0 || link.doneSinceGrant >= max(1, link.creditLimit / 4)
+        if grant { link.doneSinceGrant = 0 }
+        links[id] = link
+        guard grant else { return }
+        perform(machine.grantCredit(id, credit: link.creditLimit > link.inFlight ? link.creditLimit - link.inFlight : 0),
+                into: &step, now: now)
     }
 
     /// Settles a delivery whose work finished at once, and gives its credit back.

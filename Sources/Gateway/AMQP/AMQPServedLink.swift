@@ -91,6 +91,8 @@ struct AMQPServedLink: Sendable {
     /// Links the server receives on: the credit it keeps open, and deliveries received whose work is not done.
     var creditLimit: UInt32 = 0
     var inFlight: UInt32 = 0
+    /// Deliveries done since credit was last granted (credit goes back in steps, not one flow frame per message).
+    var doneSinceGrant: UInt32 = 0
     /// Replies waiting for credit (`$cbs` and `$management` reply links).
     var pending: [AMQPMessage] = []
 }

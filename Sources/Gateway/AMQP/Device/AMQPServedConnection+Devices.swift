@@ -176,6 +176,26 @@ extension AMQPServedConnection {
         }
         let (shard, id, deliveryId, settled) = (endpoint.shard, delivery.link, delivery.deliveryId, delivery.settled)
         let authMethod = devices[identity]?.authMethod ?? "sas"
+        if batch.count == 1, let (properties, body) = batch.first {
+            // The common case joins the group commit from here; the commit's completions reach the loop together.
+            guard body.count <= TelemetryMessage.maximumBodySize else {
+                settle(delivery, .rejected(Self.refusal(.tooLarge("a message body may be at most 256 KB"))), into: &step, now: now)
+                return
+            }
+            let (completions, inject) = (telemetryCompletions, self.inject)
+            shard.submitTelemetry(from: TelemetrySender(deviceId: identity.deviceId, moduleId: identity.moduleId, authMethod: authMethod),
+                                  properties: properties, body: body) { result in
+                let refusal: HubError? = switch result {
+                case .success: nil
+                case .failure(let error as HubError): error
+                case .failure: HubError(status: 500, errorCode: 500_001, name: "ServerError", message: "the message could not be stored")
+                }
+                if completions.add(.init(link: id, deliveryId: deliveryId, settled: settled, refusal: refusal)) {
+                    inject(.telemetryCommitted)
+                }
+            }
+            return
+        }
         step.work.append(AMQPLinkWork {
             do {
                 for (properties, body) in batch {
@@ -190,6 +210,39 @@ extension AMQPServedConnection {
                                   refusal: HubError(status: 500, errorCode: 500_001, name: "ServerError", message: "the message could not be stored"))
             }
         })
+    }
+
+    /// Settles every committed telemetry delivery: accepted ones as ranged dispositions over consecutive delivery ids
+    /// of a session, refused ones one by one; credit goes back once per link.
+    mutating func telemetryCommitted(into step: inout Step, now: Date) {
+        var accepted: [UInt16: (link: AMQPLinkID, ids: [UInt32])] = [:]
+        var done: [AMQPLinkID: UInt32] = [:]
+        for completed in telemetryCompletions.take() where links[completed.link] != nil {
+            done[completed.link, default: 0] += 1
+            guard !completed.settled else { continue }
+            if let refusal = completed.refusal {
+                perform(machine.settle(completed.link, deliveryId: completed.deliveryId, state: .rejected(Self.refusal(refusal))),
+                        into: &step, now: now)
+            } else {
+                accepted[completed.link.channel, default: (completed.link, [])].ids.append(completed.deliveryId)
+            }
+        }
+        for (_, entry) in accepted {
+            // Consecutive ids all accepted here: no other link's delivery of the session lies between them.
+            let ids = entry.ids.sorted()
+            var start = ids[0]
+            var last = ids[0]
+            for id in ids.dropFirst() {
+                if last != .max, id == last + 1 {
+                    last = id
+                    continue
+                }
+                perform(machine.settle(entry.link, deliveryIds: start...last, state: .accepted), into: &step, now: now)
+                (start, last) = (id, id)
+            }
+            perform(machine.settle(entry.link, deliveryIds: start...last, state: .accepted), into: &step, now: now)
+        }
+        for (link, count) in done { replenish(link, count: count, into: &step, now: now) }
     }
 
     /// A device answered a method request.
