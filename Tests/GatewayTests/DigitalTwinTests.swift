@@ -1,3 +1,4 @@
+@testable import Gateway
 import Hub
 import Provisioning
 import Testing
@@ -84,5 +85,16 @@ import Testing
             guard let error = error as? HubError else { return false }
             return error.status == 400 && error.message.contains(reason)
         }
+    }
+
+    @Test(arguments: [
+        ("hub/dev/?api-version=2020-09-30&DeviceClientType=py&model-id=dtmi%3Acom%3Aexample%3AThermostat%3B1", "dtmi:com:example:Thermostat;1"),
+        ("hub/dev/mod/?model-id=dtmi:a:b;2&api-version=2021-04-12", "dtmi:a:b;2"),
+        ("hub/dev/?api-version=2021-04-12&DeviceClientType=py", nil),
+        ("hub/dev/", nil),
+        ("hub/dev/?model-id", nil),
+    ])
+    func modelIdInMQTTUsername(username: String, expected: String?) {
+        #expect(HubConnectAuthenticator.modelId(username: username) == expected)
     }
 }
