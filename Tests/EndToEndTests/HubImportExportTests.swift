@@ -36,22 +36,22 @@ struct HubImportExportTests {
         var unknownTypeStatus: Int?
     }
 
-    @Test("2,000 devices exported with keys from hub-1 and imported into hub-2, where a device connects with its old key")
+    @Test("10,000 devices exported with keys from hub-1 and imported into hub-2, where a device connects with its old key")
     func moveRegistryBetweenShards() async throws {
         let server = try await ServerProcess.start()
         let hubs = server.connection.hubs
         try #require(hubs.count >= 2)
         let report = try await PythonRunner.run(
-            "hub_import_export.py", [server.connection.trustBundle, hubs[0].serviceConnectionString, hubs[1].serviceConnectionString, "2000"],
+            "hub_import_export.py", [server.connection.trustBundle, hubs[0].serviceConnectionString, hubs[1].serviceConnectionString, "10000"],
             as: Report.self, timeout: .seconds(240))
 
         #expect(report.containerUriHasSas)
         #expect(report.exportCreated.status == "enqueued" && report.exportCreated.redacted, "the SAS signature is not echoed")
         #expect(report.export.status == "completed" && report.export.progress == 100, "\(report.export)")
-        #expect(report.downloadedLines == 2000 && report.downloadedHasKeys, "azure-storage-blob reads devices.txt with keys")
+        #expect(report.downloadedLines == 10000 && report.downloadedHasKeys, "azure-storage-blob reads devices.txt with keys")
         #expect(report.roundTrip == "written with a container SAS")
         #expect(report.import.status == "completed" && report.import.progress == 100, "\(report.import)")
-        #expect(report.hub2DeviceCount == 2000)
+        #expect(report.hub2DeviceCount == 10000)
         #expect(report.hub2Tags == ["site": .string("north")])
         #expect(report.connectedOnHub2, "a moved device connects to hub-2 with the key it had on hub-1")
         #expect(report.listedJobIds.contains(report.exportJobId))
