@@ -31,6 +31,26 @@ public final class CloudToDeviceLocks: Sendable {
         }
     }
 
+    /// Holds the lock `token` without a deadline while the message is being completed or rejected (the store's write
+    /// may take a while; a lapse meanwhile would make the message deliverable again before it is gone) and returns the
+    /// message; nil as for `end`. `end` or `release` follows.
+    func hold(token: String, shard: String, deviceId: String, now: Date) -> CloudToDeviceMessage? {
+        locks.withLock { table in
+            guard let lock = table[token], lock.message.shard == shard, lock.message.deviceId == deviceId, lock.until > now,
+                  lock.until != .distantFuture else {
+                // Unknown, another device's, lapsed, or already being finished.
+                return nil
+            }
+            table[token] = Lock(message: lock.message, until: .distantFuture)
+            return lock.message
+        }
+    }
+
+    /// Drops a lock (after the message it held was finished, or when finishing failed).
+    func release(token: String) {
+        _ = locks.withLock { $0.removeValue(forKey: token) }
+    }
+
     /// Ends the lock `token` of the device's message and returns the message; nil when the token is unknown, names
     /// another device's message or lapsed before `now`.
     func end(token: String, shard: String, deviceId: String, now: Date) -> CloudToDeviceMessage? {

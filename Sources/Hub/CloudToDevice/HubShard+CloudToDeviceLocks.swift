@@ -23,12 +23,22 @@ extension HubShard {
 
     /// The receiver completed the locked message: it is removed (positive feedback where asked for).
     public func completeCloudToDevice(deviceId: String, lockToken: String) async throws {
-        try await finish(try lockedMessage(deviceId: deviceId, lockToken: lockToken), outcome: .success)
+        try await finishLocked(deviceId: deviceId, lockToken: lockToken, outcome: .success)
     }
 
     /// The receiver rejected the locked message: it is dead-lettered (negative feedback where asked for).
     public func rejectCloudToDevice(deviceId: String, lockToken: String) async throws {
-        try await finish(try lockedMessage(deviceId: deviceId, lockToken: lockToken), outcome: .rejected)
+        try await finishLocked(deviceId: deviceId, lockToken: lockToken, outcome: .rejected)
+    }
+
+    /// Finishes a locked message; the lock holds until the store's write is done, so no receiver is handed the
+    /// message again in between.
+    private func finishLocked(deviceId: String, lockToken: String, outcome: FeedbackOutcome) async throws {
+        guard let message = cloudToDeviceLocks.hold(token: lockToken, shard: name, deviceId: deviceId, now: now()) else {
+            throw HubError.lockLost("the message lock \(lockToken) has expired, was already used or does not exist")
+        }
+        defer { cloudToDeviceLocks.release(token: lockToken) }
+        try await finish(message, outcome: outcome)
     }
 
     /// The receiver abandoned the locked message: it returns to the queue at once and is delivered again until the
