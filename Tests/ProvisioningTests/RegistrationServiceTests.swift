@@ -291,7 +291,7 @@ import Testing
         #expect(record.state.status == .assigned)
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(3)))
     func registrationsOfOtherDevicesDoNotWait() async throws {
         let fixture = RegistrationFixture()
         fixture.directory.hold("slow-dev")

@@ -19,7 +19,7 @@ import Testing
             let runner = ConfigurationConvergenceRunner(shard: reopened, interval: .seconds(3600))
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { await runner.run() }
-                let deadline = ContinuousClock.now.advanced(by: .seconds(10))
+                let deadline = ContinuousClock.now.advanced(by: .seconds(60))
                 var converged = false
                 while !converged, ContinuousClock.now < deadline {
                     converged = try await ConfigurationStorageTests.desired(reopened, "dev-02")?["fw"] == .string("9")

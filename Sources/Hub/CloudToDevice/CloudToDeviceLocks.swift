@@ -23,6 +23,17 @@ public final class CloudToDeviceLocks: Sendable {
         return token
     }
 
+    /// Locks `message` unless a lock that holds at `now` already does; returns the new token, or nil.
+    func tryLock(_ message: CloudToDeviceMessage, until: Date, now: Date) -> String? {
+        locks.withLock { table in
+            guard !table.values.contains(where: { $0.message.id == message.id && $0.message.shard == message.shard && $0.until > now })
+            else { return nil }
+            let token = UUID().uuidString.lowercased()
+            table[token] = Lock(message: message, until: until)
+            return token
+        }
+    }
+
     /// Ids of the device's messages under a lock that still holds at `now`; lapsed locks are dropped on the way.
     func lockedMessageIds(shard: String, deviceId: String, now: Date) -> Set<String> {
         locks.withLock { table in

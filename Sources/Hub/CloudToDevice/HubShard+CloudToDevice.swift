@@ -28,8 +28,10 @@ extension HubShard {
     /// Messages ready for delivery (not under a receiver's peek-lock); expired ones are retired with feedback on the way.
     public func deliverableCloudToDevice(deviceId: String) async throws -> [CloudToDeviceMessage] {
         try await expireCloudToDevice()
-        let pending = try await cloudToDevice.pendingCloudToDevice(shard: name, deviceId: deviceId, now: now())
+        // Locks first: a lock released after this read belonged to a message whose completion is already committed,
+        // so the pending read below no longer finds it (read the other way round, it could be handed out again).
         let locked = cloudToDeviceLocks.lockedMessageIds(shard: name, deviceId: deviceId, now: now())
+        let pending = try await cloudToDevice.pendingCloudToDevice(shard: name, deviceId: deviceId, now: now())
         return locked.isEmpty ? pending : pending.filter { !locked.contains($0.id) }
     }
 

@@ -12,10 +12,14 @@ extension HubShard {
         guard duration > 0, duration <= Self.maximumCloudToDeviceLockDuration else {
             throw HubError.badRequest("the lock timeout must be between 1 and \(Int(Self.maximumCloudToDeviceLockDuration)) seconds")
         }
-        while let message = try await deliverableCloudToDevice(deviceId: deviceId).first {
-            guard try await beginDelivery(message) else { continue }
+        for message in try await deliverableCloudToDevice(deviceId: deviceId) {
+            // Taken atomically: two receivers of the same device never lock the same message.
             let until = now().addingTimeInterval(duration)
-            let token = cloudToDeviceLocks.lock(message, until: until)
+            guard let token = cloudToDeviceLocks.tryLock(message, until: until, now: now()) else { continue }
+            guard try await beginDelivery(message) else {
+                cloudToDeviceLocks.release(token: token)
+                continue
+            }
             return LockedCloudToDeviceMessage(message: message, lockToken: token, lockedUntil: until)
         }
         return nil
