@@ -54,57 +54,22 @@ struct AMQPConnectionServer: Sendable {
         var served = AMQPServedConnection(endpoint: endpoint, limits: limits, logger: logger,
                                            presentedCertificates: connection.presentedCertificates,
                                            inject: { continuation.yield($0) })
-        var finalWork: [AMQPLinkWork] = []
+        var finalWork: [@Sendable () async -> AMQPConnectionInput] = []
         do {
-            try await connection.channel.executeThenClose { inbound, outbound in
-                try await withThrowingDiscardingTaskGroup { group in
-                    defer {
-                        // However the loop ends (a failed write too): release the reader, end the inputs, and close the
-                        // channel, which ends the inbound stream; the ticks end with the group's cancellation.
-                        budget.cancel()
-                        continuation.finish()
-                        channel.close(promise: nil)
-                        group.cancelAll()
-                    }
-                    group.addTask {
-                        do {
-                            for try await received in inbound {
-                                continuation.yield(.received(received))
-                                await budget.queued()
-                            }
-                            continuation.yield(.ended(nil))
-                        } catch {
-                            continuation.yield(.ended(error))
-                        }
-                    }
-                    group.addTask {
-                        while !Task.isCancelled {
-                            try? await Task.sleep(for: Self.tick)
-                            continuation.yield(.tick)
-                        }
-                    }
-                    loop: for await input in inputs {
-                        if case .received = input { budget.processed() }
-                        let step = served.handle(input, now: endpoint.now())
-                        if !step.outbound.isEmpty { try await outbound.write(contentsOf: step.outbound) }
-                        if step.openCompleted {
-                            try await channel.triggerUserOutboundEvent(ReadTimeoutHandler.SetTimeout(timeout: nil))
-                        }
-                        if step.finished {
-                            // Work of the last step (held feedback handed back) must outlive the cancelled group.
-                            finalWork = step.work
-                            break loop
-                        }
-                        for work in step.work {
-                            group.addTask { continuation.yield(.completed(await work.run())) }
-                        }
-                    }
-                }
-            }
+            finalWork = try await AMQPConnectionLoop.run(
+                connection.channel, inputs: inputs, continuation: continuation, budget: budget, tick: Self.tick,
+                received: { .received($0) }, ended: { .ended($0) }, ticked: .tick,
+                isReceived: { if case .received = $0 { true } else { false } },
+                handle: { input in
+                    let step = served.handle(input, now: endpoint.now())
+                    return AMQPLoopStep(outbound: step.outbound, work: step.work.map { work in { .completed(await work.run()) } },
+                                        openCompleted: step.openCompleted, finished: step.finished)
+                })
         } catch {
             logger.debug("AMQP connection ended", metadata: ["gateway.reason": "\(error)"])
         }
-        for work in finalWork + served.closed() { _ = await work.run() }
+        for work in finalWork { _ = await work() }
+        for work in served.closed() { _ = await work.run() }
         endpoint.connections.release(channel, clientId: nil)
         channel.close(promise: nil)
     }

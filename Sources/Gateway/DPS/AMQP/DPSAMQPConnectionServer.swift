@@ -56,47 +56,15 @@ struct DPSAMQPConnectionServer: Sendable {
                                              presentedCertificates: connection.presentedCertificates,
                                              inject: { continuation.yield($0) })
         do {
-            try await connection.channel.executeThenClose { inbound, outbound in
-                try await withThrowingDiscardingTaskGroup { group in
-                    defer {
-                        // However the loop ends: release the reader, end the inputs, close the channel (which ends the
-                        // inbound stream); the ticks and pending work end with the group's cancellation.
-                        budget.cancel()
-                        continuation.finish()
-                        channel.close(promise: nil)
-                        group.cancelAll()
-                    }
-                    group.addTask {
-                        do {
-                            for try await received in inbound {
-                                continuation.yield(.received(received))
-                                await budget.queued()
-                            }
-                            continuation.yield(.ended(nil))
-                        } catch {
-                            continuation.yield(.ended(error))
-                        }
-                    }
-                    group.addTask {
-                        while !Task.isCancelled {
-                            try? await Task.sleep(for: Self.tick)
-                            continuation.yield(.tick)
-                        }
-                    }
-                    loop: for await input in inputs {
-                        if case .received = input { budget.processed() }
-                        let step = served.handle(input)
-                        if !step.outbound.isEmpty { try await outbound.write(contentsOf: step.outbound) }
-                        if step.openCompleted {
-                            try await channel.triggerUserOutboundEvent(ReadTimeoutHandler.SetTimeout(timeout: nil))
-                        }
-                        if step.finished { break loop }
-                        for work in step.work {
-                            group.addTask { continuation.yield(.completed(await work.run())) }
-                        }
-                    }
-                }
-            }
+            _ = try await AMQPConnectionLoop.run(
+                connection.channel, inputs: inputs, continuation: continuation, budget: budget, tick: Self.tick,
+                received: { .received($0) }, ended: { .ended($0) }, ticked: .tick,
+                isReceived: { if case .received = $0 { true } else { false } },
+                handle: { input in
+                    let step = served.handle(input)
+                    return AMQPLoopStep(outbound: step.outbound, work: step.work.map { work in { .completed(await work.run()) } },
+                                        openCompleted: step.openCompleted, finished: step.finished)
+                })
         } catch {
             logger.debug("DPS AMQP connection ended", metadata: ["gateway.reason": "\(error)"])
         }
