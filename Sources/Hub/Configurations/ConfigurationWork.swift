@@ -70,7 +70,8 @@ public final class ConfigurationWork: Sendable {
             await withTaskCancellationHandler {
                 await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                     let ready = state.withLock { state -> Bool in
-                        if state.everyDevice || !state.deviceIds.isEmpty { return true }
+                        // Cancelled before the waiter is stored: `onCancel` may already have run and found no waiter.
+                        if Task.isCancelled || state.everyDevice || !state.deviceIds.isEmpty { return true }
                         state.waiter = continuation
                         return false
                     }
