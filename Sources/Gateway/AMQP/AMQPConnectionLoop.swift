@@ -1,5 +1,6 @@
 import AMQPCodec
 import NIOCore
+import NIOSSL
 
 /// What one input of a connection's loop produced: frames to write, work to start (each yields the input that
 /// reports its result), whether the open exchange finished, and whether the connection ends.
@@ -14,6 +15,29 @@ struct AMQPLoopStep<Input: Sendable> {
 /// no further ahead than `AMQPFrameBudget` allows), the end of the byte stream, clock ticks and finished work all
 /// become inputs; each input's frames are written in one go.
 enum AMQPConnectionLoop {
+    /// One connection's channel and presented certificates, ready to serve.
+    struct Connection: Sendable {
+        var channel: NIOAsyncChannel<AMQPInbound, AMQPOutbound>
+        var presentedCertificates: @Sendable () -> [NIOSSLCertificate]
+    }
+
+    /// Received frames that may wait for the state machine before the socket stops being read.
+    static let queuedFrameLimit = 64
+    /// How often a connection checks its clock (idle timeout, token and credential expiry).
+    static let tick: Duration = .seconds(1)
+
+    /// Adds the AMQP handlers behind whatever delivers the connection's bytes — the open deadline (unless an earlier
+    /// handler already runs one), the frame codec with `limits` — and wraps the channel; must run on its event loop.
+    static func configure(_ channel: any Channel, openTimeout: TimeAmount?, limits: AMQPCodecLimits,
+                          presentedCertificates: @escaping @Sendable () -> [NIOSSLCertificate]) throws -> Connection {
+        let sync = channel.pipeline.syncOperations
+        if let openTimeout { try sync.addHandler(ReadTimeoutHandler(timeout: openTimeout)) }
+        try sync.addHandler(ByteToMessageHandler(AMQPFrameDecoder(limits: limits)))
+        try sync.addHandler(MessageToByteHandler(AMQPFrameEncoder()))
+        let asyncChannel = try NIOAsyncChannel<AMQPInbound, AMQPOutbound>(wrappingChannelSynchronously: channel)
+        return Connection(channel: asyncChannel, presentedCertificates: presentedCertificates)
+    }
+
     /// Runs until the connection ends; returns the work of the step that finished it (to run after the loop).
     static func run<Input: Sendable>(
         _ connection: NIOAsyncChannel<AMQPInbound, AMQPOutbound>, inputs: AsyncStream<Input>, continuation: AsyncStream<Input>.Continuation,

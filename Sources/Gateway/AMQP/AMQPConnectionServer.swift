@@ -8,11 +8,7 @@ import NIOSSL
 /// listener: the frame codec with its limits, the open deadline, and one `AMQPServedConnection` per connection fed
 /// by a single loop (received frames, finished link work, clock ticks), so its state needs no locks.
 struct AMQPConnectionServer: Sendable {
-    /// One connection's channel and presented certificates, ready to serve.
-    struct Connection: Sendable {
-        var channel: NIOAsyncChannel<AMQPInbound, AMQPOutbound>
-        var presentedCertificates: @Sendable () -> [NIOSSLCertificate]
-    }
+    typealias Connection = AMQPConnectionLoop.Connection
 
     /// A short name for logs (`hub-1`).
     let name: String
@@ -22,21 +18,13 @@ struct AMQPConnectionServer: Sendable {
     let logger: Logger
     /// Frame and message bounds (what the server advertises as max-frame-size and max-message-size).
     var limits = AMQPCodecLimits(maximumFrameSize: 65_536, maximumMessageSize: 1 << 20)
-    /// Received frames that may wait for the state machine before the socket stops being read.
-    static let queuedFrameLimit = 64
-    /// How often the connection checks its clock (idle timeout, token expiry).
-    static let tick: Duration = .seconds(1)
 
     /// Adds the AMQP handlers behind whatever delivers the connection's bytes and wraps the channel; must run on the
     /// channel's event loop. `readDeadline` false: an earlier handler in the pipeline already runs a deadline.
     func configure(_ channel: any Channel, readDeadline: Bool = true,
                    presentedCertificates: @escaping @Sendable () -> [NIOSSLCertificate]) throws -> Connection {
-        let sync = channel.pipeline.syncOperations
-        if readDeadline { try sync.addHandler(ReadTimeoutHandler(timeout: openTimeout)) }
-        try sync.addHandler(ByteToMessageHandler(AMQPFrameDecoder(limits: limits)))
-        try sync.addHandler(MessageToByteHandler(AMQPFrameEncoder()))
-        let asyncChannel = try NIOAsyncChannel<AMQPInbound, AMQPOutbound>(wrappingChannelSynchronously: channel)
-        return Connection(channel: asyncChannel, presentedCertificates: presentedCertificates)
+        try AMQPConnectionLoop.configure(channel, openTimeout: readDeadline ? openTimeout : nil, limits: limits,
+                                         presentedCertificates: presentedCertificates)
     }
 
     /// Runs the connection to its end.
@@ -50,14 +38,14 @@ struct AMQPConnectionServer: Sendable {
         logger[metadataKey: "gateway.listener"] = "\(name)"
         logger[metadataKey: "gateway.peer"] = "\(channel.remoteAddress.map { "\($0)" } ?? "?")"
         let (inputs, continuation) = AsyncStream<AMQPConnectionInput>.makeStream()
-        let budget = AMQPFrameBudget(limit: Self.queuedFrameLimit)
+        let budget = AMQPFrameBudget(limit: AMQPConnectionLoop.queuedFrameLimit)
         var served = AMQPServedConnection(endpoint: endpoint, limits: limits, logger: logger,
                                            presentedCertificates: connection.presentedCertificates,
                                            inject: { continuation.yield($0) })
         var finalWork: [@Sendable () async -> AMQPConnectionInput] = []
         do {
             finalWork = try await AMQPConnectionLoop.run(
-                connection.channel, inputs: inputs, continuation: continuation, budget: budget, tick: Self.tick,
+                connection.channel, inputs: inputs, continuation: continuation, budget: budget, tick: AMQPConnectionLoop.tick,
                 received: { .received($0) }, ended: { .ended($0) }, ticked: .tick,
                 isReceived: { if case .received = $0 { true } else { false } },
                 handle: { input in

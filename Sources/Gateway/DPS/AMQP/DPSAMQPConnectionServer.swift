@@ -8,11 +8,7 @@ import NIOSSL
 /// HTTPS listener: the frame codec with its limits, the open deadline, and one `DPSAMQPServedConnection` per
 /// connection fed by a single loop (received frames, finished work, clock ticks), as the hub's AMQP connections are.
 struct DPSAMQPConnectionServer: Sendable {
-    /// One connection's channel and presented certificates, ready to serve.
-    struct Connection: Sendable {
-        var channel: NIOAsyncChannel<AMQPInbound, AMQPOutbound>
-        var presentedCertificates: @Sendable () -> [NIOSSLCertificate]
-    }
+    typealias Connection = AMQPConnectionLoop.Connection
 
     /// A short name for logs (`dps`).
     let name: String
@@ -22,21 +18,13 @@ struct DPSAMQPConnectionServer: Sendable {
     let logger: Logger
     /// DPS requests are small JSON documents: frames and messages are bounded accordingly.
     var limits = AMQPCodecLimits(maximumFrameSize: 65_536, maximumMessageSize: 256 * 1024)
-    /// Received frames that may wait for the state machine before the socket stops being read.
-    static let queuedFrameLimit = 64
-    /// How often the connection checks its clock (idle timeout, credential expiry).
-    static let tick: Duration = .seconds(1)
 
     /// Adds the AMQP handlers and wraps the channel; must run on the channel's event loop. `readDeadline` false: an
     /// earlier handler in the pipeline already runs a deadline.
     func configure(_ channel: any Channel, readDeadline: Bool = true,
                    presentedCertificates: @escaping @Sendable () -> [NIOSSLCertificate]) throws -> Connection {
-        let sync = channel.pipeline.syncOperations
-        if readDeadline { try sync.addHandler(ReadTimeoutHandler(timeout: openTimeout)) }
-        try sync.addHandler(ByteToMessageHandler(AMQPFrameDecoder(limits: limits)))
-        try sync.addHandler(MessageToByteHandler(AMQPFrameEncoder()))
-        let asyncChannel = try NIOAsyncChannel<AMQPInbound, AMQPOutbound>(wrappingChannelSynchronously: channel)
-        return Connection(channel: asyncChannel, presentedCertificates: presentedCertificates)
+        try AMQPConnectionLoop.configure(channel, openTimeout: readDeadline ? openTimeout : nil, limits: limits,
+                                         presentedCertificates: presentedCertificates)
     }
 
     /// Runs the connection to its end.
@@ -50,14 +38,14 @@ struct DPSAMQPConnectionServer: Sendable {
         logger[metadataKey: "gateway.listener"] = "\(name)"
         logger[metadataKey: "gateway.peer"] = "\(channel.remoteAddress.map { "\($0)" } ?? "?")"
         let (inputs, continuation) = AsyncStream<DPSAMQPConnectionInput>.makeStream()
-        let budget = AMQPFrameBudget(limit: Self.queuedFrameLimit)
+        let budget = AMQPFrameBudget(limit: AMQPConnectionLoop.queuedFrameLimit)
         var served = DPSAMQPServedConnection(endpoint: endpoint, limits: limits, logger: logger,
                                              source: ConnectionLimitHandler.sourceKey(channel.remoteAddress),
                                              presentedCertificates: connection.presentedCertificates,
                                              inject: { continuation.yield($0) })
         do {
             _ = try await AMQPConnectionLoop.run(
-                connection.channel, inputs: inputs, continuation: continuation, budget: budget, tick: Self.tick,
+                connection.channel, inputs: inputs, continuation: continuation, budget: budget, tick: AMQPConnectionLoop.tick,
                 received: { .received($0) }, ended: { .ended($0) }, ticked: .tick,
                 isReceived: { if case .received = $0 { true } else { false } },
                 handle: { input in
