@@ -18,10 +18,11 @@ Prints one JSON object with what each step returned; a step the SDK rejects rais
 """
 
 import json
-import os
 import sys
 import threading
 import time
+
+import service_environment
 
 WAIT_SECONDS = 20
 
@@ -52,19 +53,13 @@ def main():
         print(__doc__, file=sys.stderr)
         return 2
     ca_bundle, connection_string = sys.argv[1:]
-    os.environ["REQUESTS_CA_BUNDLE"] = ca_bundle
-    os.environ["NO_PROXY"] = "*"
-    for proxy in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"):
-        os.environ.pop(proxy, None)
+    trust, host = service_environment.prepare(ca_bundle, connection_string)
 
     from azure.iot.device import IoTHubDeviceClient
     from azure.iot.hub import IoTHubConfigurationManager, IoTHubRegistryManager
     from azure.iot.hub.models import (Configuration, ConfigurationContent, ConfigurationMetrics,
                                       ConfigurationQueriesTestInput, Twin, TwinProperties)
 
-    with open(ca_bundle) as handle:
-        trust = handle.read()
-    host = dict(part.split("=", 1) for part in connection_string.split(";"))["HostName"].rsplit(":", 1)[0]
     registry = IoTHubRegistryManager.from_connection_string(connection_string)
     configurations = IoTHubConfigurationManager.from_connection_string(connection_string)
     result = {}

@@ -16,6 +16,8 @@ import sys
 import threading
 import time
 
+import service_environment
+
 WAIT_SECONDS = 20
 
 
@@ -24,18 +26,12 @@ def main():
         print(__doc__, file=sys.stderr)
         return 2
     ca_bundle, connection_string, device_id = sys.argv[1:]
-    os.environ["REQUESTS_CA_BUNDLE"] = ca_bundle
-    os.environ["NO_PROXY"] = "*"
-    for proxy in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"):
-        os.environ.pop(proxy, None)
+    trust, host = service_environment.prepare(ca_bundle, connection_string)
 
     from azure.iot.device import IoTHubDeviceClient, MethodResponse
     from azure.iot.hub import IoTHubRegistryManager
     from azure.iot.hub.models import CloudToDeviceMethod, Twin, TwinProperties
 
-    with open(ca_bundle) as handle:
-        trust = handle.read()
-    host = dict(part.split("=", 1) for part in connection_string.split(";"))["HostName"].rsplit(":", 1)[0]
     manager = IoTHubRegistryManager.from_connection_string(connection_string)
     result = {}
 

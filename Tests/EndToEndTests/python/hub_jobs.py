@@ -14,10 +14,11 @@ group with a connect timeout, cancelled while it runs (its calls under way end, 
 
 import datetime
 import json
-import os
 import sys
 import threading
 import time
+
+import service_environment
 
 WAIT_SECONDS = 60
 
@@ -59,19 +60,13 @@ def main():
         print(__doc__, file=sys.stderr)
         return 2
     ca_bundle, connection_string = sys.argv[1:]
-    os.environ["REQUESTS_CA_BUNDLE"] = ca_bundle
-    os.environ["NO_PROXY"] = "*"
-    for proxy in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"):
-        os.environ.pop(proxy, None)
+    trust, host = service_environment.prepare(ca_bundle, connection_string)
 
     from azure.iot.device import IoTHubDeviceClient, MethodResponse
     from azure.iot.hub import IoTHubJobManager, IoTHubRegistryManager
     from azure.iot.hub.models import (AuthenticationMechanism, CloudToDeviceMethod, ExportImportDevice, JobRequest,
                                       SymmetricKey, Twin, TwinProperties)
 
-    with open(ca_bundle) as handle:
-        trust = handle.read()
-    host = dict(part.split("=", 1) for part in connection_string.split(";"))["HostName"].rsplit(":", 1)[0]
     manager = IoTHubRegistryManager.from_connection_string(connection_string)
     jobs = IoTHubJobManager.from_connection_string(connection_string)
     result = {}

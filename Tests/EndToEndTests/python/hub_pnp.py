@@ -12,10 +12,11 @@ such attribute). Prints one JSON object.
 """
 
 import json
-import os
 import sys
 import threading
 import time
+
+import service_environment
 
 MODEL = "dtmi:com:example:TemperatureController;2"
 WAIT_SECONDS = 20
@@ -26,18 +27,12 @@ def main():
         print(__doc__, file=sys.stderr)
         return 2
     ca_bundle, connection_string, device_id = sys.argv[1:]
-    os.environ["REQUESTS_CA_BUNDLE"] = ca_bundle
-    os.environ["NO_PROXY"] = "*"
-    for proxy in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"):
-        os.environ.pop(proxy, None)
+    trust, host = service_environment.prepare(ca_bundle, connection_string)
 
     from azure.iot.device import IoTHubDeviceClient, MethodResponse
     from azure.iot.hub import DigitalTwinClient, IoTHubRegistryManager
     from msrest.exceptions import HttpOperationError
 
-    with open(ca_bundle) as handle:
-        trust = handle.read()
-    host = dict(part.split("=", 1) for part in connection_string.split(";"))["HostName"].rsplit(":", 1)[0]
     manager = IoTHubRegistryManager.from_connection_string(connection_string)
     digital = DigitalTwinClient.from_connection_string(connection_string)
     result = {}
